@@ -1,0 +1,53 @@
+# CLM developer entry points. Everything runs on this machine: no Docker needed.
+#   make run          setup, build, start everything, run the demo (system stays up)
+#   make up / down    start / stop the local system
+#   make test         setup, build with tests, PostgreSQL + broker, swift test
+#                     (make test FILTER=Foo  ->  swift test --filter Foo; ARGS="..." adds more)
+#   make clean-state  stop everything and drop logs and database data (keeps tools/secrets)
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+FILTER ?=
+ARGS ?=
+
+.PHONY: help setup build build-tests run up down status test bench clean-state
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+build-tests: setup
+	$(SWIFT) build --build-tests
+
+up: build
+	CLM_BIN_DIR="$$($(SWIFT) build --show-bin-path)" scripts/up.sh
+
+run: up
+	CLM_BIN_DIR="$$($(SWIFT) build --show-bin-path)" scripts/demo.sh
+
+down:
+	@scripts/down.sh
+
+status:
+	@scripts/status.sh
+
+test: build-tests
+	scripts/pg.sh start
+	scripts/broker.sh start
+	scripts/db-provision.sh clm
+	CLM_TEST_BIN_DIR="$$($(SWIFT) build --show-bin-path)" \
+		scripts/test.sh $(if $(FILTER),--filter '$(FILTER)') $(ARGS)
+
+bench:
+	@echo "make bench: not yet implemented" >&2
+	@exit 1
+
+clean-state:
+	@scripts/clean-state.sh

@@ -1,0 +1,4 @@
+import CLMServiceKit
+import Registry
+
+await ServiceRunner.main(RegistryModule.self)

@@ -1,0 +1,179 @@
+import CLMContracts
+import CLMServiceKit
+import CLMStorage
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// Realms, versioned policies and end entities. Every change is published as a snapshot on
+/// the compacted registry topic, from which the other services build their read models.
+public struct RegistryModule: ServiceModule {
+    public static let definition = ServiceDefinition(
+        name: "registry", schema: "registry", defaultPort: 8081, migrations: RegistryMigrations.all, consumes: [])
+
+    let context: ServiceContext
+    let store: RegistryStore
+
+    public static func make(context: ServiceContext) async throws -> RegistryModule {
+        RegistryModule(context: context, store: RegistryStore())
+    }
+
+    public var eventHandler: (any EventHandler)? { nil }
+
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        let realms = router.group("v1/realms")
+        realms.post { request, ctx in try await createRealm(request, ctx) }
+        realms.get { _, ctx in
+            JSONResponse(try await context.read(logger: ctx.logger) { try await store.realms(on: $0, logger: ctx.logger) })
+        }
+        realms.get(":realm") { _, ctx in
+            let realm = try ctx.parameters.require("realm")
+            guard let found = try await context.read(logger: ctx.logger, { try await store.realm(realm, on: $0, logger: ctx.logger) })
+            else { throw APIError.notFound("realm '\(realm)'") }
+            return JSONResponse(found)
+        }
+        realms.post(":realm/policies") { request, ctx in try await savePolicy(request, ctx, existing: nil) }
+        realms.put(":realm/policies/:policy") { request, ctx in
+            try await savePolicy(request, ctx, existing: try ctx.parameters.require("policy"))
+        }
+        realms.get(":realm/policies") { _, ctx in
+            let realm = try await requireRealm(ctx)
+            return JSONResponse(try await context.read(logger: ctx.logger) { try await store.policies(realm: realm, on: $0, logger: ctx.logger) })
+        }
+        realms.get(":realm/policies/:policy") { _, ctx in
+            let realm = try await requireRealm(ctx)
+            let policy = try ctx.parameters.require("policy")
+            guard let found = try await context.read(logger: ctx.logger, { try await store.policy(realm: realm, id: policy, version: nil, on: $0, logger: ctx.logger) })
+            else { throw APIError.notFound("policy '\(policy)'") }
+            return JSONResponse(found)
+        }
+        realms.get(":realm/policies/:policy/versions/:version") { _, ctx in
+            let realm = try await requireRealm(ctx)
+            let policy = try ctx.parameters.require("policy")
+            let version = try ctx.parameters.require("version", as: Int.self)
+            guard let found = try await context.read(logger: ctx.logger, { try await store.policy(realm: realm, id: policy, version: version, on: $0, logger: ctx.logger) })
+            else { throw APIError.notFound("policy '\(policy)' version \(version)") }
+            return JSONResponse(found)
+        }
+        realms.post(":realm/end-entities") { request, ctx in try await saveEntity(request, ctx, existing: nil) }
+        realms.put(":realm/end-entities/:entity") { request, ctx in
+            try await saveEntity(request, ctx, existing: try ctx.parameters.require("entity"))
+        }
+        realms.get(":realm/end-entities") { _, ctx in
+            let realm = try await requireRealm(ctx)
+            return JSONResponse(try await context.read(logger: ctx.logger) { try await store.entities(realm: realm, on: $0, logger: ctx.logger) })
+        }
+        realms.get(":realm/end-entities/:entity") { _, ctx in
+            let realm = try await requireRealm(ctx)
+            let entity = try ctx.parameters.require("entity")
+            guard let found = try await context.read(logger: ctx.logger, { try await store.entity(realm: realm, id: entity, on: $0, logger: ctx.logger) })
+            else { throw APIError.notFound("end entity '\(entity)'") }
+            return JSONResponse(found)
+        }
+    }
+
+    struct CreateRealm: Codable, Sendable {
+        var id: String
+        var displayName: String
+    }
+
+    private func createRealm(_ request: Request, _ ctx: BasicRequestContext) async throws -> JSONResponse<RealmSnapshot> {
+        let body = try await request.decodeJSON(CreateRealm.self, limit: 16 * 1024)
+        guard Identifier.isValid(body.id) else {
+            throw APIError.badRequest("invalid-identifier", "id: must match [a-z0-9][a-z0-9-]{0,62}")
+        }
+        guard (1...200).contains(body.displayName.count) else {
+            throw APIError.badRequest("invalid-field", "displayName: must be 1...200 characters")
+        }
+        let snapshot = RealmSnapshot(realm: body.id, displayName: body.displayName, createdAt: Date())
+        let created = try await context.transaction(logger: ctx.logger) { tx in
+            guard try await store.insertRealm(snapshot, on: tx.connection, logger: tx.logger) else { return false }
+            try await tx.publish(
+                tx.outbox.event(.realmSnapshot, subject: "realm/\(snapshot.realm)", realm: snapshot.realm, data: snapshot))
+            return true
+        }
+        guard created else { throw APIError.conflict("realm-exists", "realm '\(body.id)' already exists") }
+        return JSONResponse(snapshot, status: .created)
+    }
+
+    private func savePolicy(_ request: Request, _ ctx: BasicRequestContext, existing: String?) async throws
+        -> JSONResponse<PolicySnapshot>
+    {
+        let realm = try await requireRealm(ctx)
+        let document = try await request.decodeJSON(PolicyDocument.self, limit: 64 * 1024)
+        if let existing, existing != document.id {
+            throw APIError.badRequest("id-mismatch", "id: '\(document.id)' differs from the URL's '\(existing)'")
+        }
+        let problems = document.validationProblems()
+        guard problems.isEmpty else {
+            throw APIError.unprocessable(
+                "invalid-policy", problems.joined(separator: "; "), extensions: ["violations": problems])
+        }
+        let snapshot = try await context.transaction(logger: ctx.logger) { tx -> PolicySnapshot? in
+            let latest = try await store.latestPolicyVersion(realm: realm, id: document.id, on: tx.connection, logger: tx.logger)
+            switch (existing, latest) {
+            case (nil, .some): return nil
+            case (.some, nil): throw APIError.notFound("policy '\(document.id)'")
+            default: break
+            }
+            let snapshot = PolicySnapshot(
+                realm: realm, policy: document.id, version: (latest ?? 0) + 1, document: document, createdAt: Date())
+            try await store.insertPolicy(snapshot, on: tx.connection, logger: tx.logger)
+            try await tx.publish(
+                tx.outbox.event(
+                    .policySnapshot, subject: "policy/\(realm)/\(document.id)/\(snapshot.version)", realm: realm,
+                    data: snapshot))
+            return snapshot
+        }
+        guard let snapshot else {
+            throw APIError.conflict(
+                "policy-exists", "policy '\(document.id)' exists; PUT to its URL to create a new version")
+        }
+        return JSONResponse(snapshot, status: existing == nil ? .created : .ok)
+    }
+
+    private func saveEntity(_ request: Request, _ ctx: BasicRequestContext, existing: String?) async throws
+        -> JSONResponse<EndEntitySnapshot>
+    {
+        let realm = try await requireRealm(ctx)
+        let entity = try await request.decodeJSON(EndEntity.self, limit: 64 * 1024)
+        if let existing, existing != entity.id {
+            throw APIError.badRequest("id-mismatch", "id: '\(entity.id)' differs from the URL's '\(existing)'")
+        }
+        guard Identifier.isValid(entity.id) else {
+            throw APIError.badRequest("invalid-identifier", "id: must match [a-z0-9][a-z0-9-]{0,62}")
+        }
+        let problems = entity.attributes.validationProblems()
+        guard problems.isEmpty else {
+            throw APIError.unprocessable(
+                "invalid-end-entity", problems.joined(separator: "; "), extensions: ["violations": problems])
+        }
+        let snapshot = try await context.transaction(logger: ctx.logger) { tx -> EndEntitySnapshot? in
+            let revision = try await store.entityRevision(realm: realm, id: entity.id, on: tx.connection, logger: tx.logger)
+            switch (existing, revision) {
+            case (nil, .some): return nil
+            case (.some, nil): throw APIError.notFound("end entity '\(entity.id)'")
+            default: break
+            }
+            let snapshot = EndEntitySnapshot(realm: realm, entity: entity, revision: (revision ?? 0) + 1)
+            try await store.upsertEntity(snapshot, on: tx.connection, logger: tx.logger)
+            try await tx.publish(
+                tx.outbox.event(.endEntitySnapshot, subject: "end-entity/\(realm)/\(entity.id)", realm: realm, data: snapshot))
+            return snapshot
+        }
+        guard let snapshot else {
+            throw APIError.conflict("end-entity-exists", "end entity '\(entity.id)' exists; PUT to its URL to change it")
+        }
+        return JSONResponse(snapshot, status: existing == nil ? .created : .ok)
+    }
+
+    /// The realm of the path, which must exist (404 otherwise).
+    private func requireRealm(_ ctx: BasicRequestContext) async throws -> String {
+        let realm = try ctx.parameters.require("realm")
+        guard Identifier.isValid(realm),
+            try await context.read(logger: ctx.logger, { try await store.realm(realm, on: $0, logger: ctx.logger) }) != nil
+        else { throw APIError.notFound("realm '\(realm)'") }
+        return realm
+    }
+}

@@ -1,0 +1,122 @@
+import CLMContracts
+import CLMStorage
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The registry's SQL, kept apart from HTTP handling.
+struct RegistryStore: Sendable {
+    func insertRealm(_ realm: RealmSnapshot, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            INSERT INTO registry.realms (id, display_name, created_at) VALUES (\(realm.realm), \(realm.displayName), \(realm.createdAt))
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """, logger: logger
+        ).collectAll()
+        return !rows.isEmpty
+    }
+
+    func realm(_ id: String, on connection: PostgresConnection, logger: Logger) async throws -> RealmSnapshot? {
+        try await connection.query(
+            "SELECT id, display_name, created_at FROM registry.realms WHERE id = \(id)", logger: logger
+        ).decode((String, String, Date).self).collectAll().first.map { RealmSnapshot(realm: $0.0, displayName: $0.1, createdAt: $0.2) }
+    }
+
+    func realms(on connection: PostgresConnection, logger: Logger) async throws -> [RealmSnapshot] {
+        try await connection.query(
+            "SELECT id, display_name, created_at FROM registry.realms ORDER BY id", logger: logger
+        ).decode((String, String, Date).self).collectAll().map { RealmSnapshot(realm: $0.0, displayName: $0.1, createdAt: $0.2) }
+    }
+
+    func latestPolicyVersion(realm: String, id: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> Int?
+    {
+        // FOR UPDATE on the realm row serialises concurrent edits of one realm's policies.
+        _ = try await connection.query("SELECT id FROM registry.realms WHERE id = \(realm) FOR UPDATE", logger: logger)
+            .collectAll()
+        return try await connection.query(
+            "SELECT max(version) FROM registry.policies WHERE realm = \(realm) AND id = \(id)", logger: logger
+        ).decode(Int?.self).collectAll().first ?? nil
+    }
+
+    func insertPolicy(_ snapshot: PolicySnapshot, on connection: PostgresConnection, logger: Logger) async throws {
+        let document = try JSONColumn.encode(snapshot.document)
+        try await connection.query(
+            """
+            INSERT INTO registry.policies (realm, id, version, document, created_at)
+            VALUES (\(snapshot.realm), \(snapshot.policy), \(snapshot.version), \(document)::jsonb, \(snapshot.createdAt))
+            """, logger: logger)
+    }
+
+    func policy(realm: String, id: String, version: Int?, on connection: PostgresConnection, logger: Logger) async throws
+        -> PolicySnapshot?
+    {
+        let rows =
+            if let version {
+                try await connection.query(
+                    """
+                    SELECT version, document::text, created_at FROM registry.policies
+                    WHERE realm = \(realm) AND id = \(id) AND version = \(version)
+                    """, logger: logger
+                ).decode((Int, String, Date).self).collectAll()
+            } else {
+                try await connection.query(
+                    """
+                    SELECT version, document::text, created_at FROM registry.policies
+                    WHERE realm = \(realm) AND id = \(id) ORDER BY version DESC LIMIT 1
+                    """, logger: logger
+                ).decode((Int, String, Date).self).collectAll()
+            }
+        guard let row = rows.first else { return nil }
+        return PolicySnapshot(
+            realm: realm, policy: id, version: row.0, document: try JSONColumn.decode(PolicyDocument.self, from: row.1),
+            createdAt: row.2)
+    }
+
+    /// The latest version of every policy of a realm.
+    func policies(realm: String, on connection: PostgresConnection, logger: Logger) async throws -> [PolicySnapshot] {
+        try await connection.query(
+            """
+            SELECT DISTINCT ON (id) id, version, document::text, created_at FROM registry.policies
+            WHERE realm = \(realm) ORDER BY id, version DESC
+            """, logger: logger
+        ).decode((String, Int, String, Date).self).collectAll().map {
+            PolicySnapshot(
+                realm: realm, policy: $0.0, version: $0.1, document: try JSONColumn.decode(PolicyDocument.self, from: $0.2),
+                createdAt: $0.3)
+        }
+    }
+
+    func entityRevision(realm: String, id: String, on connection: PostgresConnection, logger: Logger) async throws -> Int? {
+        try await connection.query(
+            "SELECT revision FROM registry.end_entities WHERE realm = \(realm) AND id = \(id) FOR UPDATE", logger: logger
+        ).decode(Int.self).collectAll().first
+    }
+
+    func upsertEntity(_ snapshot: EndEntitySnapshot, on connection: PostgresConnection, logger: Logger) async throws {
+        let entity = try JSONColumn.encode(snapshot.entity)
+        try await connection.query(
+            """
+            INSERT INTO registry.end_entities (realm, id, revision, entity) VALUES (\(snapshot.realm), \(snapshot.entity.id), \(snapshot.revision), \(entity)::jsonb)
+            ON CONFLICT (realm, id) DO UPDATE SET revision = EXCLUDED.revision, entity = EXCLUDED.entity, updated_at = now()
+            """, logger: logger)
+    }
+
+    func entity(realm: String, id: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> EndEntitySnapshot?
+    {
+        try await connection.query(
+            "SELECT revision, entity::text FROM registry.end_entities WHERE realm = \(realm) AND id = \(id)", logger: logger
+        ).decode((Int, String).self).collectAll().first.map {
+            EndEntitySnapshot(realm: realm, entity: try JSONColumn.decode(EndEntity.self, from: $0.1), revision: $0.0)
+        }
+    }
+
+    func entities(realm: String, on connection: PostgresConnection, logger: Logger) async throws -> [EndEntitySnapshot] {
+        try await connection.query(
+            "SELECT revision, entity::text FROM registry.end_entities WHERE realm = \(realm) ORDER BY id", logger: logger
+        ).decode((Int, String).self).collectAll().map {
+            EndEntitySnapshot(realm: realm, entity: try JSONColumn.decode(EndEntity.self, from: $0.1), revision: $0.0)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// Every event type CLM publishes. The suffix is the schema version: a breaking change to a
+/// payload gets a new case, and consumers keep reading the old one until it is retired.
+public enum EventType: String, Codable, Sendable, CaseIterable {
+    case realmSnapshot = "clm.registry.realm.v1"
+    case policySnapshot = "clm.registry.policy.v1"
+    case endEntitySnapshot = "clm.registry.end-entity.v1"
+    case requestSubmitted = "clm.request.submitted.v1"
+    case requestApproved = "clm.request.approved.v1"
+    case requestDeclined = "clm.request.declined.v1"
+    case requestFailed = "clm.request.failed.v1"
+    case certificateIssued = "clm.certificate.issued.v1"
+
+    /// The topic an event of this type is published on.
+    public var topic: Topic {
+        switch self {
+        case .realmSnapshot, .policySnapshot, .endEntitySnapshot: .registry
+        case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .certificateIssued: .requestEvents
+        }
+    }
+
+    /// File name of the JSON Schema describing this type's `data`, under `Schemas/`.
+    public var schemaFileName: String { rawValue + ".schema.json" }
+}

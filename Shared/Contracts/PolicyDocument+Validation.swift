@@ -1,0 +1,52 @@
+/// Checks a policy document for internal consistency before it becomes a version.
+extension PolicyDocument {
+    public static let knownKeyUsages: Set<String> = [
+        "digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement",
+    ]
+    public static let knownExtendedKeyUsages: Set<String> = [
+        "serverAuth", "clientAuth", "codeSigning", "emailProtection", "timeStamping",
+    ]
+
+    /// Every problem, each as `path: reason`; empty when the document is valid.
+    public func validationProblems() -> [String] {
+        var problems: [String] = []
+        if !Identifier.isValid(id) { problems.append("id: must match [a-z0-9][a-z0-9-]{0,62}") }
+        if !Identifier.isValid(ca) { problems.append("ca: must name a CA ([a-z0-9][a-z0-9-]{0,62})") }
+        for (index, bits) in keyTemplate.rsaBits.enumerated() where ![2048, 3072, 4096].contains(bits) {
+            problems.append("keyTemplate.rsaBits[\(index)]: \(bits) is not one of 2048, 3072, 4096")
+        }
+        for (index, curve) in keyTemplate.ecCurves.enumerated() where !["P-256", "P-384", "P-521"].contains(curve) {
+            problems.append("keyTemplate.ecCurves[\(index)]: '\(curve)' is not one of P-256, P-384, P-521")
+        }
+        for (index, name) in keyTemplate.eddsa.enumerated() where !["Ed25519", "Ed448"].contains(name) {
+            problems.append("keyTemplate.eddsa[\(index)]: '\(name)' is not one of Ed25519, Ed448")
+        }
+        if keyTemplate.rsaBits.isEmpty && keyTemplate.ecCurves.isEmpty && keyTemplate.eddsa.isEmpty {
+            problems.append("keyTemplate: allows no key algorithm")
+        }
+        if !(1...3650).contains(validity.maxDays) { problems.append("validity.maxDays: must be 1...3650") }
+        if !(1...validity.maxDays).contains(validity.defaultDays) {
+            problems.append("validity.defaultDays: must be between 1 and validity.maxDays")
+        }
+        for (index, usage) in profile.keyUsage.enumerated() where !Self.knownKeyUsages.contains(usage) {
+            problems.append(
+                "profile.keyUsage[\(index)]: '\(usage)' is not an end-entity key usage "
+                    + "(\(Self.knownKeyUsages.sorted().joined(separator: ", ")))")
+        }
+        if profile.keyUsage.isEmpty { problems.append("profile.keyUsage: must name at least one usage") }
+        for (index, usage) in profile.extendedKeyUsage.enumerated() where !Self.knownExtendedKeyUsages.contains(usage) {
+            problems.append(
+                "profile.extendedKeyUsage[\(index)]: '\(usage)' is not one of "
+                    + Self.knownExtendedKeyUsages.sorted().joined(separator: ", "))
+        }
+        switch approval.mode {
+        case .manual:
+            if !(1...10).contains(approval.approvers ?? 0) {
+                problems.append("approval.approvers: manual approval needs 1...10 approvers")
+            }
+        case .automatic, .email:
+            if approval.approvers != nil { problems.append("approval.approvers: only for mode 'manual'") }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,73 @@
+/// A realm admin's policy: which CA, which keys, how long, what the certificate says, and
+/// who must approve. Uploaded as JSON; stored immutably per version.
+public struct PolicyDocument: Codable, Sendable, Equatable {
+    /// Stable identifier within the realm (`web-server`).
+    public var id: String
+    public var displayName: String?
+    /// Name of the destination CA.
+    public var ca: String
+    public var keyTemplate: KeyTemplate
+    public var validity: Validity
+    public var profile: Profile
+    public var approval: Approval
+
+    public init(
+        id: String, displayName: String? = nil, ca: String, keyTemplate: KeyTemplate, validity: Validity,
+        profile: Profile, approval: Approval
+    ) {
+        self.id = id
+        self.displayName = displayName
+        self.ca = ca
+        self.keyTemplate = keyTemplate
+        self.validity = validity
+        self.profile = profile
+        self.approval = approval
+    }
+
+    /// Allowed key algorithms and sizes.
+    public struct KeyTemplate: Codable, Sendable, Equatable {
+        /// Allowed RSA modulus sizes; empty forbids RSA.
+        public var rsaBits: [Int]
+        /// Allowed EC curves by name (`P-256`, `P-384`, `P-521`); empty forbids EC.
+        public var ecCurves: [String]
+        /// Allowed EdDSA variants (`Ed25519`, `Ed448`).
+        public var eddsa: [String]
+
+        public init(rsaBits: [Int] = [], ecCurves: [String] = [], eddsa: [String] = []) {
+            self.rsaBits = rsaBits
+            self.ecCurves = ecCurves
+            self.eddsa = eddsa
+        }
+    }
+
+    public struct Validity: Codable, Sendable, Equatable {
+        public var defaultDays: Int
+        public var maxDays: Int
+        public init(defaultDays: Int, maxDays: Int) {
+            self.defaultDays = defaultDays
+            self.maxDays = maxDays
+        }
+    }
+
+    /// Extensions of the issued certificate. `CA:false` is implied: policies issue end-entity
+    /// certificates only.
+    public struct Profile: Codable, Sendable, Equatable {
+        public var keyUsage: [String]
+        public var extendedKeyUsage: [String]
+        public init(keyUsage: [String], extendedKeyUsage: [String]) {
+            self.keyUsage = keyUsage
+            self.extendedKeyUsage = extendedKeyUsage
+        }
+    }
+
+    public struct Approval: Codable, Sendable, Equatable {
+        public enum Mode: String, Codable, Sendable { case automatic, email, manual }
+        public var mode: Mode
+        /// Number of distinct approvers for `manual`.
+        public var approvers: Int?
+        public init(mode: Mode, approvers: Int? = nil) {
+            self.mode = mode
+            self.approvers = approvers
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// Where the certificate's key comes from.
+public enum KeySource: String, Codable, Sendable { case csr, server }
+
+/// A subject attribute of the certificate to issue, already mapped from end entities.
+public struct SubjectAttribute: Codable, Sendable, Equatable {
+    /// Short name: CN, O, OU, C, L, ST.
+    public var type: String
+    public var value: String
+    public init(type: String, value: String) {
+        self.type = type
+        self.value = value
+    }
+}
+
+/// A subject alternative name of the certificate to issue.
+public struct AlternativeName: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case dns, ip, email, uri }
+    public var kind: Kind
+    public var value: String
+    public init(kind: Kind, value: String) {
+        self.kind = kind
+        self.value = value
+    }
+}
+
+/// `clm.request.submitted.v1`: intake accepted a request. It carries everything later steps
+/// need, bound to the policy version it was judged under, so no service looks anything up.
+public struct RequestSubmitted: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    public var requester: String
+    public var policy: String
+    public var policyVersion: Int
+    public var ca: String
+    public var approval: PolicyDocument.Approval
+    public var subject: [SubjectAttribute]
+    public var alternativeNames: [AlternativeName]
+    public var keySource: KeySource
+    /// DER SubjectPublicKeyInfo, base64 — for `csr` requests; nil until keygen made one.
+    public var publicKey: String?
+    /// Requested server-side key, e.g. `ec:P-256` — for `server` requests.
+    public var keySpec: String?
+    public var validityDays: Int
+    public var keyUsage: [String]
+    public var extendedKeyUsage: [String]
+    public var submittedAt: Date
+
+    public init(
+        request: UUID, realm: String, requester: String, policy: String, policyVersion: Int, ca: String,
+        approval: PolicyDocument.Approval, subject: [SubjectAttribute], alternativeNames: [AlternativeName],
+        keySource: KeySource, publicKey: String?, keySpec: String?, validityDays: Int, keyUsage: [String],
+        extendedKeyUsage: [String], submittedAt: Date
+    ) {
+        self.request = request
+        self.realm = realm
+        self.requester = requester
+        self.policy = policy
+        self.policyVersion = policyVersion
+        self.ca = ca
+        self.approval = approval
+        self.subject = subject
+        self.alternativeNames = alternativeNames
+        self.keySource = keySource
+        self.publicKey = publicKey
+        self.keySpec = keySpec
+        self.validityDays = validityDays
+        self.keyUsage = keyUsage
+        self.extendedKeyUsage = extendedKeyUsage
+        self.submittedAt = submittedAt
+    }
+}
+
+/// `clm.request.approved.v1` — the workflow let the request through.
+public struct RequestApproved: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    /// `system:automatic` or the approvers' subjects.
+    public var approvedBy: [String]
+    public var reason: String
+    public init(request: UUID, realm: String, approvedBy: [String], reason: String) {
+        self.request = request
+        self.realm = realm
+        self.approvedBy = approvedBy
+        self.reason = reason
+    }
+}
+
+/// `clm.request.declined.v1` — a person (or expiry) ended the request.
+public struct RequestDeclined: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    public var declinedBy: String
+    public var reason: String
+    public init(request: UUID, realm: String, declinedBy: String, reason: String) {
+        self.request = request
+        self.realm = realm
+        self.declinedBy = declinedBy
+        self.reason = reason
+    }
+}
+
+/// `clm.request.failed.v1` — a step could not complete (e.g. CA unavailable past retries).
+public struct RequestFailed: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    /// Stable machine-readable code, e.g. `ca-unavailable`.
+    public var code: String
+    public var reason: String
+    public var failedBy: String
+    public init(request: UUID, realm: String, code: String, reason: String, failedBy: String) {
+        self.request = request
+        self.realm = realm
+        self.code = code
+        self.reason = reason
+        self.failedBy = failedBy
+    }
+}
+
+/// `clm.certificate.issued.v1` — the CA signed the certificate.
+public struct CertificateIssued: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    public var ca: String
+    /// Hex, upper case, no separators.
+    public var serialNumber: String
+    /// The leaf certificate, PEM.
+    public var certificate: String
+    /// The issuing chain up to and including the root, PEM, leaf excluded.
+    public var chain: String
+    public var notBefore: Date
+    public var notAfter: Date
+    public init(
+        request: UUID, realm: String, ca: String, serialNumber: String, certificate: String, chain: String,
+        notBefore: Date, notAfter: Date
+    ) {
+        self.request = request
+        self.realm = realm
+        self.ca = ca
+        self.serialNumber = serialNumber
+        self.certificate = certificate
+        self.chain = chain
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+    }
+}

@@ -1,0 +1,53 @@
+import CLMMessaging
+import Foundation
+import Hummingbird
+import PostgresNIO
+import Synchronization
+
+/// Liveness and readiness. Ready means this process can do its job now: PostgreSQL answers a
+/// query and a Kafka broker answers a metadata request. Results are cached for a second so
+/// probes cannot load the dependencies.
+public final class HealthCheck: Sendable {
+    public struct Report: Codable, Sendable {
+        public var status: String
+        public var checks: [String: String]
+    }
+
+    private let client: PostgresClient
+    private let producer: KafkaProducer
+    private let cache = Mutex<(at: ContinuousClock.Instant, report: Report)?>(nil)
+
+    public init(client: PostgresClient, producer: KafkaProducer) {
+        self.client = client
+        self.producer = producer
+    }
+
+    public func readiness() async -> Report {
+        let now = ContinuousClock.now
+        if let cached = cache.withLock({ $0 }), now - cached.at < .seconds(1) { return cached.report }
+        let client = self.client
+        async let database: String = {
+            do {
+                try await withTimeout(.seconds(2)) { _ = try await client.query("SELECT 1") }
+                return "ok"
+            } catch {
+                return "unreachable: \(PostgresErrorText.describe(error))"
+            }
+        }()
+        async let kafka: String = producer.ping(timeout: .seconds(2)) ? "ok" : "unreachable"
+        let checks = ["postgresql": await database, "kafka": await kafka]
+        let report = Report(status: checks.values.allSatisfy { $0 == "ok" } ? "ready" : "not-ready", checks: checks)
+        cache.withLock { $0 = (now, report) }
+        return report
+    }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/health/live") { _, _ in
+            JSONResponse(Report(status: "live", checks: [:]))
+        }
+        router.get("/health/ready") { [self] _, _ in
+            let report = await readiness()
+            return JSONResponse(report, status: report.status == "ready" ? .ok : .serviceUnavailable)
+        }
+    }
+}

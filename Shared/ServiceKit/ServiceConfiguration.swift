@@ -1,0 +1,93 @@
+import CLMMessaging
+import CLMStorage
+import Logging
+
+/// Settings every CLM service reads from its environment. Each documents its default.
+public struct ServiceConfiguration: Sendable {
+    /// `CLM_HTTP_HOST`, default `127.0.0.1`.
+    public var httpHost: String
+    /// `CLM_HTTP_PORT`, default per service (registry 8081 … ca-gateway 8085).
+    public var httpPort: Int
+    /// `CLM_PG_HOST`, `CLM_PG_PORT` (55432), `CLM_PG_DATABASE` (clm), `CLM_PG_USER`
+    /// (clm_<service>), `CLM_PG_PASSWORD` (required), `CLM_PG_TLS` (disable|prefer|require),
+    /// `CLM_PG_POOL_SIZE` (10).
+    public var database: DatabaseConfiguration
+    /// `CLM_KAFKA_BROKERS`, default `127.0.0.1:19092`; `CLM_KAFKA_PROPERTIES` adds librdkafka
+    /// properties as `key=value,key=value` (TLS, SASL).
+    public var kafka: KafkaConfiguration
+    /// `CLM_KAFKA_TOPIC_PREFIX`, default `clm`.
+    public var topicPrefix: String
+    /// `CLM_LOG_LEVEL`: trace, debug, info (default), notice, warning, error, critical.
+    public var logLevel: Logger.Level
+    /// `CLM_STARTUP_TIMEOUT_SECONDS`, default 15: how long to wait for PostgreSQL and Kafka at
+    /// start before giving up with a clear message.
+    public var startupTimeout: Duration
+    /// `CLM_KEK` (base64, 32 bytes) or `CLM_KEK_FILE`, with `CLM_KEK_ID`: the key-encryption key
+    /// of services that store private keys. Nil for the others.
+    public var keyEncryptionKey: (id: String, base64: String)?
+
+    public static func fromEnvironment(
+        service: ServiceDefinition, environment: [String: String]
+    ) throws -> ServiceConfiguration {
+        var env = EnvironmentReader(environment)
+        let httpHost = env.string("CLM_HTTP_HOST", default: "127.0.0.1")
+        let httpPort = env.int("CLM_HTTP_PORT", default: service.defaultPort, range: 1...65535)
+        let database = DatabaseConfiguration(
+            host: env.string("CLM_PG_HOST", default: "127.0.0.1"),
+            port: env.int("CLM_PG_PORT", default: 55432, range: 1...65535),
+            database: env.string("CLM_PG_DATABASE", default: "clm"),
+            username: env.string("CLM_PG_USER", default: "clm_\(service.schema)"),
+            password: env.required("CLM_PG_PASSWORD", hint: "the password of this service's database role"),
+            tls: env.choice("CLM_PG_TLS", default: DatabaseConfiguration.TLSMode.disable),
+            maximumConnections: env.int("CLM_PG_POOL_SIZE", default: 10, range: 1...200)
+        )
+        let brokers = env.string("CLM_KAFKA_BROKERS", default: "127.0.0.1:19092")
+        var properties: [String: String] = [:]
+        if let extra = env.optional("CLM_KAFKA_PROPERTIES") {
+            for pair in extra.split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                if parts.count == 2 {
+                    properties[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1]
+                } else {
+                    env.problem("CLM_KAFKA_PROPERTIES must be key=value pairs separated by commas, got '\(pair)'")
+                }
+            }
+        }
+        let topicPrefix = env.string("CLM_KAFKA_TOPIC_PREFIX", default: "clm")
+        if topicPrefix.contains(where: { !($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+            env.problem("CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got '\(topicPrefix)'")
+        }
+        let levelText = env.string("CLM_LOG_LEVEL", default: "info")
+        let logLevel = Logger.Level(rawValue: levelText.lowercased())
+        if logLevel == nil {
+            env.problem("CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got '\(levelText)'")
+        }
+        let startup = env.int("CLM_STARTUP_TIMEOUT_SECONDS", default: 15, range: 1...600)
+        var kek: (String, String)?
+        if service.needsKeyEncryptionKey {
+            let id = env.string("CLM_KEK_ID", default: "default")
+            if let value = env.optional("CLM_KEK") {
+                kek = (id, value)
+            } else if let path = env.optional("CLM_KEK_FILE") {
+                if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                    kek = (id, text.trimmingCharacters(in: .whitespacesAndNewlines))
+                } else {
+                    env.problem("CLM_KEK_FILE '\(path)' cannot be read")
+                }
+            } else {
+                env.problem("CLM_KEK or CLM_KEK_FILE is required (base64 of 32 random bytes: `openssl rand -base64 32`)")
+            }
+            if let (_, value) = kek, Data(base64Encoded: value)?.count != 32 {
+                env.problem("CLM_KEK must be base64 of exactly 32 bytes")
+            }
+        }
+        try env.validate()
+        return ServiceConfiguration(
+            httpHost: httpHost, httpPort: httpPort, database: database,
+            kafka: KafkaConfiguration(bootstrapServers: brokers, clientID: "clm-\(service.name)", properties: properties),
+            topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
+            keyEncryptionKey: kek)
+    }
+}
+
+import Foundation

@@ -1,0 +1,30 @@
+import CLMContracts
+import CLMStorage
+
+/// What distinguishes one CLM service from another at bootstrap.
+public struct ServiceDefinition: Sendable {
+    /// `registry`, `intake`, `approval`, `keygen`, `ca-gateway`.
+    public var name: String
+    /// The PostgreSQL schema it owns (`ca_gateway` for `ca-gateway`).
+    public var schema: String
+    public var defaultPort: Int
+    /// Its own migrations; the outbox/inbox migration (version 1) is added for it.
+    public var migrations: [Migration]
+    /// Topics it consumes; it creates every topic it uses at start.
+    public var consumes: [Topic]
+    public var needsKeyEncryptionKey: Bool
+
+    public init(
+        name: String, schema: String, defaultPort: Int, migrations: [Migration], consumes: [Topic],
+        needsKeyEncryptionKey: Bool = false
+    ) {
+        self.name = name
+        self.schema = schema
+        self.defaultPort = defaultPort
+        self.migrations = migrations
+        self.consumes = consumes
+        self.needsKeyEncryptionKey = needsKeyEncryptionKey
+    }
+
+    public var allMigrations: [Migration] { [Migration.messaging(schema: schema)] + migrations }
+}

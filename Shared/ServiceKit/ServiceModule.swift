@@ -1,0 +1,81 @@
+import CLMMessaging
+import CLMStorage
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// One CLM service's own part: its definition, routes and event handling. Everything else
+/// (configuration, database, Kafka, health, metrics, lifecycle) is `ServiceRunner`'s.
+public protocol ServiceModule: Sendable {
+    static var definition: ServiceDefinition { get }
+    /// Builds the module once migrations ran and topics exist.
+    static func make(context: ServiceContext) async throws -> Self
+    func addRoutes(to router: Router<BasicRequestContext>)
+    /// Handles the events of `definition.consumes`; nil if the service consumes none.
+    var eventHandler: (any EventHandler)? { get }
+}
+
+/// The running service's shared resources, handed to its module.
+public struct ServiceContext: Sendable {
+    public let definition: ServiceDefinition
+    public let configuration: ServiceConfiguration
+    public let client: PostgresClient
+    public let producer: KafkaProducer
+    public let relay: OutboxRelay
+    public let outbox: OutboxWriter
+    public let logger: Logger
+
+    public init(
+        definition: ServiceDefinition, configuration: ServiceConfiguration, client: PostgresClient,
+        producer: KafkaProducer, relay: OutboxRelay, outbox: OutboxWriter, logger: Logger
+    ) {
+        self.definition = definition
+        self.configuration = configuration
+        self.client = client
+        self.producer = producer
+        self.relay = relay
+        self.outbox = outbox
+        self.logger = logger
+    }
+
+    /// Runs `body` in one database transaction with an outbox, and wakes the relay after it
+    /// committed. A database that cannot be reached becomes a 503 with Retry-After.
+    public func transaction<T: Sendable>(
+        logger: Logger? = nil, _ body: (EventTransaction) async throws -> T
+    ) async throws -> T {
+        let logger = logger ?? self.logger
+        do {
+            let result = try await client.withTransaction(logger: logger) { connection in
+                try await body(EventTransaction(connection: connection, outbox: outbox, logger: logger))
+            }
+            relay.wakeSignal.signal()
+            return result
+        } catch let error as PSQLError where error.serverInfo == nil {
+            logger.error("database unavailable", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+            throw APIError.unavailable("the database is unavailable; retry shortly")
+        }
+    }
+
+    /// A read-only query helper with the same unavailability mapping.
+    public func read<T: Sendable>(logger: Logger? = nil, _ body: (PostgresConnection) async throws -> T) async throws
+        -> T
+    {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch let error as PSQLError where error.serverInfo == nil {
+            throw APIError.unavailable("the database is unavailable; retry shortly")
+        }
+    }
+}
+
+/// Short, secret-free descriptions of PostgreSQL errors for logs and start-up messages.
+public enum PostgresErrorText {
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let info = error.serverInfo, let message = info[.message] {
+            return message
+        }
+        if let underlying = error.underlying { return "\(underlying)" }
+        return "\(error.code)"
+    }
+}

@@ -1,0 +1,167 @@
+import CLMContracts
+import CLMMessaging
+import CLMStorage
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// Starts a CLM service: validates configuration, checks librdkafka, migrates its schema,
+/// creates its topics, then runs HTTP, the outbox relay and its consumer as one
+/// ServiceLifecycle group that shuts down gracefully on SIGTERM/SIGINT.
+///
+/// Anything that stops start-up ends the process with one line on stderr saying what is
+/// wrong and a non-zero exit status, never a crash dump.
+public enum ServiceRunner {
+    public enum ExitCode: Int32 {
+        case configuration = 2
+        case unsupportedLibrary = 3
+        case database = 4
+        case kafka = 5
+        case runtime = 1
+    }
+
+    public static func main<Module: ServiceModule>(
+        _ module: Module.Type, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async -> Never {
+        let definition = Module.definition
+        let program = "clm-\(definition.name)"
+        func fail(_ code: ExitCode, _ message: String) -> Never {
+            FileHandle.standardError.write(Data("\(program): \(message)\n".utf8))
+            exit(code.rawValue)
+        }
+
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration.fromEnvironment(service: definition, environment: environment)
+        } catch {
+            fail(.configuration, "\(error)")
+        }
+        do {
+            try LibrdkafkaVersion.checkRuntime()
+        } catch let error as KafkaError {
+            fail(.unsupportedLibrary, error.message)
+        } catch {
+            fail(.unsupportedLibrary, "\(error)")
+        }
+
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        var logger = Logger(label: program)
+        logger[metadataKey: "service"] = "\(definition.name)"
+
+        let client = configuration.database.makeClient(logger: logger)
+        let databaseTask = Task { await client.run() }
+        defer { databaseTask.cancel() }
+
+        // PostgreSQL: wait (bounded) until it answers, then migrate under the advisory lock.
+        do {
+            try await retry(until: .now + configuration.startupTimeout, logger: logger, what: "PostgreSQL") {
+                try await withTimeout(.seconds(3)) { _ = try await client.query("SELECT 1") }
+            }
+            try await Migrator.migrate(
+                client: client, schema: definition.schema, migrations: definition.allMigrations, logger: logger)
+        } catch {
+            fail(
+                .database,
+                "cannot use PostgreSQL at \(configuration.database.redactedDescription): \(PostgresErrorText.describe(error))")
+        }
+
+        // Kafka: create our topics (bounded wait), which also proves a broker is reachable.
+        let producer: KafkaProducer
+        do {
+            producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
+            let topics = Topic.allCases.map {
+                TopicSpecification(
+                    name: $0.name(prefix: configuration.topicPrefix), partitions: $0.partitions,
+                    configuration: $0.configuration)
+            }
+            try await retry(until: .now + configuration.startupTimeout, logger: logger, what: "Kafka") {
+                try await producer.createTopics(topics, timeout: .seconds(5))
+            }
+        } catch let error as KafkaError {
+            fail(.kafka, "cannot use Kafka at \(configuration.kafka.bootstrapServers): \(error.message)")
+        } catch {
+            fail(.kafka, "cannot use Kafka at \(configuration.kafka.bootstrapServers): \(error)")
+        }
+
+        let outbox = OutboxWriter(
+            schema: definition.schema, topicPrefix: configuration.topicPrefix, source: "/clm/\(definition.name)")
+        let relay = OutboxRelay(client: client, schema: definition.schema, producer: producer, logger: logger)
+        let context = ServiceContext(
+            definition: definition, configuration: configuration, client: client, producer: producer, relay: relay,
+            outbox: outbox, logger: logger)
+
+        do {
+            let module = try await Module.make(context: context)
+            let router = Router()
+            // Metrics outermost, so it records the status the problem middleware produced.
+            router.add(middleware: MetricsMiddleware())
+            router.add(middleware: ProblemMiddleware())
+            let health = HealthCheck(client: client, producer: producer)
+            health.addRoutes(to: router)
+            router.get("/metrics") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+            }
+            module.addRoutes(to: router)
+
+            var services: [any Service] = [producer, relay]
+            if let handler = module.eventHandler, !definition.consumes.isEmpty {
+                services.append(
+                    try EventProcessor(
+                        kafka: configuration.kafka, groupID: "clm-\(definition.name)",
+                        topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
+                        client: client, schema: definition.schema, outbox: outbox, relay: relay, handler: handler,
+                        logger: logger))
+            }
+            let app = Application(
+                router: router,
+                configuration: .init(
+                    address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: program),
+                logger: logger)
+            services.append(app)
+            // Shut down in reverse: HTTP first, then the consumer, the relay, and the producer.
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map { .init(service: $0) },
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            logger.info(
+                "started", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)"])
+            try await group.run()
+            logger.info("stopped")
+            exit(0)
+        } catch {
+            fail(.runtime, "\(error)")
+        }
+    }
+
+    /// Retries `operation` with a short backoff until it succeeds or `deadline` passes.
+    static func retry(
+        until deadline: ContinuousClock.Instant, logger: Logger, what: String,
+        _ operation: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        var delay = Duration.milliseconds(200)
+        while true {
+            do {
+                return try await operation()
+            } catch {
+                if ContinuousClock.now + delay >= deadline { throw error }
+                logger.info("waiting for \(what)", metadata: ["error": "\(PostgresErrorText.describe(error))"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import CLMContracts
+import CLMMessaging
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+
+/// An event read from Kafka, with its envelope decoded and its payload still raw.
+public struct IncomingEvent: Sendable {
+    public let header: EventHeader
+    public let bytes: [UInt8]
+    public let message: KafkaMessage
+
+    /// Decodes the full event with the payload type the handler expects.
+    public func decode<P>(_: P.Type) throws -> CloudEvent<P> {
+        do {
+            return try CloudEvent<P>.decode(bytes)
+        } catch {
+            throw EventRejection(reason: "payload of \(header.type) does not decode: \(error)")
+        }
+    }
+}
+
+/// What a handler may do while processing one event: read and write its schema through
+/// `connection`, and queue follow-up events in the same transaction.
+public struct EventTransaction: Sendable {
+    public let connection: PostgresConnection
+    public let outbox: OutboxWriter
+    public let logger: Logger
+
+    public init(connection: PostgresConnection, outbox: OutboxWriter, logger: Logger) {
+        self.connection = connection
+        self.outbox = outbox
+        self.logger = logger
+    }
+
+    public func publish<P>(_ event: CloudEvent<P>) async throws {
+        try await outbox.enqueue(event, on: connection, logger: logger)
+    }
+}
+
+/// Thrown by a handler for an event that can never be processed (bad payload, impossible
+/// state). The event is logged, counted and skipped instead of blocking its partition.
+public struct EventRejection: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// A service's reaction to the events it subscribes to.
+public protocol EventHandler: Sendable {
+    /// Event types this handler acts on; others are acknowledged without touching the database.
+    var eventTypes: Set<String> { get }
+    func handle(_ event: IncomingEvent, in transaction: EventTransaction) async throws
+}
+
+/// Consumes topics as a group member and applies each event exactly once in effect: the inbox
+/// row, the handler's writes and any follow-up events commit in one transaction, and the
+/// offset is stored only after that commit.
+public final class EventProcessor: Service, Sendable {
+    private let consumer: KafkaConsumer
+    private let client: PostgresClient
+    private let schema: String
+    private let outbox: OutboxWriter
+    private let relay: OutboxRelay?
+    private let handler: any EventHandler
+    private let logger: Logger
+    private let processed: Counter
+    private let duplicates: Counter
+    private let rejected: Counter
+
+    public init(
+        kafka: KafkaConfiguration, groupID: String, topics: [String], client: PostgresClient, schema: String,
+        outbox: OutboxWriter, relay: OutboxRelay?, handler: any EventHandler, logger: Logger
+    ) throws {
+        self.consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: topics, logger: logger)
+        self.client = client
+        self.schema = schema
+        self.outbox = outbox
+        self.relay = relay
+        self.handler = handler
+        self.logger = logger
+        self.processed = Counter(label: "clm_events_processed_total", dimensions: [("group", groupID)])
+        self.duplicates = Counter(label: "clm_events_duplicate_total", dimensions: [("group", groupID)])
+        self.rejected = Counter(label: "clm_events_rejected_total", dimensions: [("group", groupID)])
+    }
+
+    public func run() async throws {
+        for await message in consumer.messages {
+            await process(message)
+            consumer.markProcessed(message)
+        }
+        await consumer.close()
+    }
+
+    /// Handles one message, retrying transient failures; returns once it is applied,
+    /// a duplicate, or rejected.
+    func process(_ message: KafkaMessage) async {
+        let header: EventHeader
+        do {
+            header = try EventHeader.decode(message.value)
+        } catch {
+            reject(message, reason: "not a CLM CloudEvent: \(error)")
+            return
+        }
+        guard handler.eventTypes.contains(header.type) else { return }
+        let event = IncomingEvent(header: header, bytes: message.value, message: message)
+        var attempt = 0
+        var backoff = Duration.milliseconds(100)
+        while true {
+            attempt += 1
+            do {
+                let applied = try await apply(event)
+                if applied {
+                    processed.increment()
+                } else {
+                    duplicates.increment()
+                    logger.debug("duplicate event skipped", metadata: ["event.id": "\(header.id)"])
+                }
+                return
+            } catch let rejection as EventRejection {
+                reject(message, reason: rejection.reason)
+                return
+            } catch {
+                // The database being down must never lose an event: keep retrying those.
+                // Anything else is likely a bug; give up after a while so the partition flows.
+                let transient = error is PSQLError
+                if !transient && attempt >= 10 {
+                    reject(message, reason: "gave up after \(attempt) attempts: \(String(reflecting: error))")
+                    return
+                }
+                logger.warning(
+                    "event processing failed; retrying",
+                    metadata: ["event.id": "\(header.id)", "event.type": "\(header.type)", "error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+                if Task.isCancelled { return }
+            }
+        }
+    }
+
+    private func apply(_ event: IncomingEvent) async throws -> Bool {
+        let logger = self.logger
+        let applied = try await client.withTransaction(logger: logger) { connection -> Bool in
+            let inserted = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO \(schema).inbox (event_id, event_type, topic, partition, "offset")
+                        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+                        """,
+                    binds: {
+                        var binds = PostgresBindings()
+                        binds.append(event.header.id)
+                        binds.append(event.header.type)
+                        binds.append(event.message.topic)
+                        binds.append(Int(event.message.partition))
+                        binds.append(event.message.offset)
+                        return binds
+                    }()), logger: logger
+            ).collect()
+            guard !inserted.isEmpty else { return false }
+            var eventLogger = logger
+            eventLogger[metadataKey: "event.id"] = "\(event.header.id)"
+            eventLogger[metadataKey: "realm"] = "\(event.header.realm)"
+            eventLogger[metadataKey: "request.id"] = "\(event.header.subject)"
+            try await handler.handle(
+                event, in: EventTransaction(connection: connection, outbox: outbox, logger: eventLogger))
+            return true
+        }
+        if applied { relay?.wakeSignal.signal() }
+        return applied
+    }
+
+    private func reject(_ message: KafkaMessage, reason: String) {
+        rejected.increment()
+        logger.error(
+            "event rejected",
+            metadata: [
+                "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
+                "kafka.offset": "\(message.offset)", "reason": "\(reason)",
+            ])
+    }
+}

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Project-local PostgreSQL 15 cluster on 127.0.0.1:55432 (never the system cluster).
+#   scripts/pg.sh start|stop|status
+# Data in .local/pgdata, unix socket in .run/pg, log in .run/logs/pg.log, pid in
+# .run/pids/pg.pid. First start runs initdb with the admin password from .local/secrets.env.
+# As root the cluster runs as the `postgres` OS user (PostgreSQL refuses to run as root).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PG_PORT="$CLM_PG_PORT_LOCAL"
+PG_DATA="$CLM_LOCAL/pgdata"
+PG_SOCK="$CLM_RUN/pg"
+PG_LOG="$CLM_LOGS/pg.log"
+
+# As root, the postgres OS user must be able to reach the data, socket and log paths. If the
+# repository lives somewhere it cannot traverse (e.g. under /root), or the socket path would
+# exceed the unix-socket length limit, keep the cluster under /var/tmp instead (one folder
+# per checkout) and leave a link in .local for people looking for it.
+PG_ALT=""
+if is_root; then
+    if ! runuser -u postgres -- test -x "$CLM_ROOT" 2>/dev/null; then
+        PG_ALT=1
+    fi
+fi
+if (("${#PG_SOCK}" + 16 > 100)); then
+    PG_ALT=1
+fi
+if [[ -n "$PG_ALT" ]]; then
+    PG_ALT="/var/tmp/clm-pg-$(printf '%s' "$CLM_ROOT" | sha256sum | cut -c1-12)"
+    PG_DATA="$PG_ALT/pgdata"
+    PG_SOCK="$PG_ALT/sock"
+    PG_LOG="$PG_ALT/pg.log"
+fi
+
+# Run a PostgreSQL program as the cluster's OS owner.
+pg_run() {
+    local prog="$1"
+    shift
+    if is_root; then
+        # from / so the postgres user does not trip over a cwd it may not enter
+        (cd / && runuser -u postgres -- "$CLM_PG_BINDIR/$prog" "$@")
+    else
+        "$CLM_PG_BINDIR/$prog" "$@"
+    fi
+}
+
+prepare_dirs() {
+    ensure_run_dirs
+    mkdir -p "$CLM_LOCAL"
+    if [[ -n "$PG_ALT" ]]; then
+        mkdir -p "$PG_ALT"
+        chmod 755 "$PG_ALT"
+        [[ -e "$CLM_LOCAL/pgdata" || -L "$CLM_LOCAL/pgdata" ]] || ln -s "$PG_DATA" "$CLM_LOCAL/pgdata"
+    fi
+    mkdir -p "$PG_DATA" "$PG_SOCK"
+    touch "$PG_LOG"
+    chmod 700 "$PG_DATA" "$PG_SOCK"
+    if is_root; then
+        chown postgres:postgres "$PG_DATA" "$PG_SOCK" "$PG_LOG"
+    fi
+}
+
+init_cluster() {
+    load_secrets
+    [[ -n "${CLM_PG_ADMIN_PASSWORD:-}" ]] || die "CLM_PG_ADMIN_PASSWORD missing from $CLM_SECRETS"
+    log "pg: initdb in $PG_DATA"
+    local pwfile
+    pwfile="$(mktemp "$PG_SOCK/.pw.XXXXXX")"
+    printf '%s\n' "$CLM_PG_ADMIN_PASSWORD" >"$pwfile"
+    is_root && chown postgres:postgres "$pwfile"
+    if ! pg_run initdb -D "$PG_DATA" -U postgres --pwfile="$pwfile" -E UTF8 --no-locale \
+        --auth-local=trust --auth-host=scram-sha-256 --no-instructions >>"$PG_LOG" 2>&1; then
+        rm -f "$pwfile"
+        log_tail "$PG_LOG"
+        die "pg: initdb failed"
+    fi
+    rm -f "$pwfile"
+
+    # Settings: loopback TCP only, private socket folder, scram passwords. The cluster is a
+    # disposable development/test cluster, so durability is traded for speed (fsync off).
+    local conf
+    conf="$(mktemp)"
+    cat >"$conf" <<EOF
+
+# --- CLM local cluster (scripts/pg.sh) ---
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCK'
+unix_socket_permissions = 0700
+password_encryption = 'scram-sha-256'
+max_connections = 300
+fsync = off
+full_page_writes = off
+synchronous_commit = off
+log_min_messages = warning
+log_connections = off
+EOF
+    # appending/truncating keeps the files' owner (postgres when we are root)
+    cat "$conf" >>"$PG_DATA/postgresql.conf"
+    rm -f "$conf"
+
+    # Only the `postgres` role may use the socket without a password, and the socket folder
+    # and socket are 0700, so only the OS user that owns the cluster can reach it. Every
+    # TCP connection (all services and tests) must give a scram-sha-256 password.
+    local hba
+    hba="$(mktemp)"
+    cat >"$hba" <<'EOF'
+# TYPE  DATABASE  USER      ADDRESS        METHOD
+local   all       postgres                 trust
+host    all       all       127.0.0.1/32   scram-sha-256
+EOF
+    cat "$hba" >"$PG_DATA/pg_hba.conf"
+    rm -f "$hba"
+}
+
+expect() { echo "$PG_DATA"; }
+
+cmd_start() {
+    local pid
+    if pid="$(pid_alive pg "$(expect)")"; then
+        log "pg: already running (pid $pid) on 127.0.0.1:$PG_PORT"
+        return 0
+    fi
+    prepare_dirs
+    # a cluster of ours that is running but lost its .run pid file (e.g. .run was removed)
+    if [[ -f "$PG_DATA/postmaster.pid" ]]; then
+        pid="$(head -n1 "$PG_DATA/postmaster.pid" | tr -dc '0-9')"
+        if [[ -n "$pid" ]] && [[ "$(proc_cmdline "$pid" || true)" == *"$PG_DATA"* ]]; then
+            echo "$pid" >"$(pid_file pg)"
+            log "pg: already running (pid $pid), pid file restored"
+            return 0
+        fi
+    fi
+    if port_open "$PG_PORT"; then
+        die "pg: port $PG_PORT is already in use by a process this project did not start"
+    fi
+    [[ -s "$PG_DATA/PG_VERSION" ]] || init_cluster
+    log "pg: starting on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
+    if ! pg_run pg_ctl -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null; then
+        log_tail "$PG_LOG"
+        die "pg: failed to start"
+    fi
+    pid="$(head -n1 "$PG_DATA/postmaster.pid" | tr -dc '0-9')"
+    echo "$pid" >"$(pid_file pg)"
+    log "pg: running (pid $pid)"
+}
+
+cmd_stop() {
+    local pid
+    if ! pid="$(pid_alive pg "$(expect)")"; then
+        log "pg: not running"
+        return 0
+    fi
+    log "pg: stopping (pid $pid)"
+    if ! pg_run pg_ctl -D "$PG_DATA" -m fast -w -t 10 stop >/dev/null 2>&1; then
+        warn "pg: fast shutdown did not finish in 10 s, using immediate shutdown"
+        pg_run pg_ctl -D "$PG_DATA" -m immediate -w -t 10 stop >/dev/null 2>&1 ||
+            stop_pid pg "$(expect)" KILL
+    fi
+    rm -f "$(pid_file pg)"
+}
+
+cmd_status() {
+    local pid
+    if pid="$(pid_alive pg "$(expect)")"; then
+        if "$CLM_PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2; then
+            echo "pg: running (pid $pid), accepting connections on 127.0.0.1:$PG_PORT"
+        else
+            echo "pg: running (pid $pid), NOT accepting connections on 127.0.0.1:$PG_PORT"
+            return 1
+        fi
+    else
+        echo "pg: stopped"
+        return 3
+    fi
+}
+
+case "${1:-}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    datadir) echo "$PG_DATA" ;;
+    *) die "usage: $0 start|stop|status|datadir" ;;
+esac

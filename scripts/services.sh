@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The five CLM services as local processes.
+#   scripts/services.sh start|stop|status [registry|intake|approval|keygen|ca-gateway ...]
+# Binaries from CLM_BIN_DIR (default: SwiftPM's debug folder). Logs in .run/logs/<name>.log,
+# pids in .run/pids/<name>.pid. start waits up to CLM_READY_TIMEOUT (60) s per service for
+# GET /health/ready = 200 and names the one that failed, with the end of its log.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+READY_TIMEOUT="${CLM_READY_TIMEOUT:-60}"
+
+action="${1:-}"
+shift || true
+names=("$@")
+((${#names[@]} > 0)) || names=("${CLM_SERVICES[@]}")
+for n in "${names[@]}"; do
+    clm_service_port "$n" >/dev/null || die "unknown service '$n' (known: ${CLM_SERVICES[*]})"
+done
+
+# What a live process of service NAME has in its command line (see spawn in lib.sh).
+expect() { echo "/clm-$1 "; }
+
+ready_url() { echo "http://127.0.0.1:$(clm_service_port "$1")/health/ready"; }
+
+start_one() {
+    local name="$1" bin port pguser pwvar pid
+    local -a kek=()
+    if pid="$(pid_alive "$name" "$(expect "$name")")"; then
+        log "$name: already running (pid $pid)"
+        return 0
+    fi
+    bin="$BIN_DIR/clm-$name"
+    [[ -x "$bin" ]] || die "$name: $bin not found: build first (make build)"
+    port="$(clm_service_port "$name")"
+    if port_open "$port"; then
+        die "$name: port $port is already in use by a process this project did not start"
+    fi
+    pguser="clm_${name//-/_}"
+    pwvar="CLM_$(tr '[:lower:]-' '[:upper:]_' <<<"$name")_PG_PASSWORD"
+    [[ -n "${!pwvar:-}" ]] || die "$name: $pwvar missing from $CLM_SECRETS"
+    if [[ "$name" == keygen || "$name" == ca-gateway ]]; then
+        kek=(CLM_KEK="$CLM_KEK" CLM_KEK_ID="$CLM_KEK_ID")
+    fi
+    local -a unset_secrets=()
+    for v in "${CLM_SECRET_NAMES[@]}"; do unset_secrets+=(-u "$v"); done
+    log "$name: starting on 127.0.0.1:$port (log: $CLM_LOGS/$name.log)"
+    spawn "$name" "$CLM_LOGS/$name.log" env "${unset_secrets[@]}" \
+        CLM_HTTP_HOST=127.0.0.1 \
+        CLM_HTTP_PORT="$port" \
+        CLM_PG_HOST=127.0.0.1 \
+        CLM_PG_PORT="$CLM_PG_PORT_LOCAL" \
+        CLM_PG_DATABASE="${CLM_PG_DATABASE:-clm}" \
+        CLM_PG_USER="$pguser" \
+        CLM_PG_PASSWORD="${!pwvar}" \
+        CLM_KAFKA_BROKERS="127.0.0.1:$CLM_BROKER_PORT" \
+        CLM_KAFKA_TOPIC_PREFIX="${CLM_KAFKA_TOPIC_PREFIX:-clm}" \
+        CLM_LOG_LEVEL="${CLM_LOG_LEVEL:-info}" \
+        LD_LIBRARY_PATH="$CLM_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+        "${kek[@]}" \
+        "$bin"
+}
+
+wait_one() {
+    local name="$1" pid rc=0
+    pid="$(head -n1 "$(pid_file "$name")" 2>/dev/null || true)"
+    wait_until "$READY_TIMEOUT" "$pid" http_ok "$(ready_url "$name")" || rc=$?
+    case "$rc" in
+        0) log "$name: ready ($(ready_url "$name"))" ;;
+        2) echo "FAILED: $name exited before it was ready" >&2 ;;
+        *) echo "FAILED: $name not ready within ${READY_TIMEOUT}s ($(ready_url "$name"))" >&2 ;;
+    esac
+    if ((rc != 0)); then
+        log_tail "$CLM_LOGS/$name.log" 40
+        return 1
+    fi
+}
+
+case "$action" in
+    start)
+        read_secrets
+        BIN_DIR="$(clm_bin_dir)"
+        # start all first (they do not depend on each other), then wait for each
+        for n in "${names[@]}"; do start_one "$n"; done
+        failed=()
+        for n in "${names[@]}"; do wait_one "$n" || failed+=("$n"); done
+        if ((${#failed[@]} > 0)); then
+            die "service(s) not ready: ${failed[*]} (others left running; scripts/down.sh stops all)"
+        fi
+        ;;
+    stop)
+        for ((i = ${#names[@]} - 1; i >= 0; i--)); do
+            stop_pid "${names[i]}" "$(expect "${names[i]}")"
+        done
+        ;;
+    status)
+        rc=0
+        for n in "${names[@]}"; do
+            if pid="$(pid_alive "$n" "$(expect "$n")")"; then
+                if http_ok "$(ready_url "$n")"; then
+                    echo "$n: running (pid $pid), ready on :$(clm_service_port "$n")"
+                else
+                    echo "$n: running (pid $pid), NOT ready on :$(clm_service_port "$n")"
+                    rc=1
+                fi
+            else
+                echo "$n: stopped"
+                rc=3
+            fi
+        done
+        exit "$rc"
+        ;;
+    *) die "usage: $0 start|stop|status [name ...]" ;;
+esac

