@@ -1,1 +1,4 @@
-print("x")
+import Approval
+import CLMServiceKit
+
+await ServiceRunner.main(ApprovalModule.self)

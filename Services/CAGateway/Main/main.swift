@@ -1,1 +1,4 @@
-print("x")
+import CAGateway
+import CLMServiceKit
+
+await ServiceRunner.main(CAGatewayModule.self)

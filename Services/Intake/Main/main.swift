@@ -1,1 +1,4 @@
-print("x")
+import CLMServiceKit
+import Intake
+
+await ServiceRunner.main(IntakeModule.self)

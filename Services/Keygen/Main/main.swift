@@ -1,1 +1,4 @@
-print("x")
+import CLMServiceKit
+import Keygen
+
+await ServiceRunner.main(KeygenModule.self)

@@ -1,0 +1,46 @@
+import CLMStorage
+
+enum CAGatewayMigrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 2, name: "authorities, orders, certificates",
+            statements: [
+                """
+                CREATE TABLE ca_gateway.authorities (
+                    name text PRIMARY KEY,
+                    root_certificate text NOT NULL,
+                    issuing_certificate text NOT NULL,
+                    root_key bytea NOT NULL,
+                    issuing_key bytea NOT NULL,
+                    kek_id text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE ca_gateway.orders (
+                    request_id uuid PRIMARY KEY,
+                    realm text NOT NULL,
+                    submitted jsonb NOT NULL,
+                    state text NOT NULL DEFAULT 'waiting',
+                    reason text,
+                    received_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE ca_gateway.certificates (
+                    ca text NOT NULL REFERENCES ca_gateway.authorities(name),
+                    serial_number text NOT NULL,
+                    request_id uuid NOT NULL UNIQUE,
+                    realm text NOT NULL,
+                    subject text NOT NULL,
+                    not_before timestamptz NOT NULL,
+                    not_after timestamptz NOT NULL,
+                    certificate text NOT NULL,
+                    issued_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (ca, serial_number)
+                )
+                """,
+                "CREATE INDEX certificates_realm ON ca_gateway.certificates (realm, issued_at)",
+            ])
+    ]
+}

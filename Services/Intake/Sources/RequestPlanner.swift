@@ -1,0 +1,118 @@
+import CLMContracts
+
+/// The key a request brings, reduced to what a policy judges.
+public struct KeyDescription: Sendable, Equatable {
+    /// `rsa`, `ec`, `ed25519`, `ed448`.
+    public var algorithm: String
+    public var bits: Int
+    /// `P-256`, `P-384`, `P-521` for EC.
+    public var curve: String?
+
+    public init(algorithm: String, bits: Int, curve: String? = nil) {
+        self.algorithm = algorithm
+        self.bits = bits
+        self.curve = curve
+    }
+
+    public var label: String {
+        switch algorithm {
+        case "rsa": "RSA-\(bits)"
+        case "ec": "EC \(curve ?? "?")"
+        case "ed25519": "Ed25519"
+        case "ed448": "Ed448"
+        default: algorithm
+        }
+    }
+}
+
+/// What a request will become if the policy lets it through: subject, SANs and validity,
+/// all derived from end entities and the policy — never from the CSR.
+public struct RequestPlan: Sendable, Equatable {
+    public var subject: [SubjectAttribute]
+    public var alternativeNames: [AlternativeName]
+    public var validityDays: Int
+    /// Set when the suggested validity was cut to the policy's maximum.
+    public var validityNote: String?
+}
+
+/// One reason a request is blocked, naming the attribute and the rule.
+public struct PolicyViolation: Sendable, Equatable, CustomStringConvertible {
+    public var attribute: String
+    public var rule: String
+    public var description: String { "\(attribute): \(rule)" }
+}
+
+/// Everything that blocks a request.
+public struct PolicyViolations: Error, Sendable, Equatable {
+    public var items: [PolicyViolation]
+    public init(_ items: [PolicyViolation]) { self.items = items }
+}
+
+/// Judges a request against one policy version. Pure: no I/O, so it is tested exhaustively
+/// and gives the same answer wherever it runs.
+public enum RequestPlanner {
+    public static func plan(
+        policy: PolicyDocument, entities: [EndEntity], key: KeyDescription, suggestedValidityDays: Int?
+    ) -> Result<RequestPlan, PolicyViolations> {
+        var violations = keyViolations(policy.keyTemplate, key)
+        if entities.isEmpty {
+            violations.append(PolicyViolation(attribute: "entities", rule: "at least one end entity is required"))
+        }
+        if let days = suggestedValidityDays, days < 1 {
+            violations.append(PolicyViolation(attribute: "validityDays", rule: "must be at least 1"))
+        }
+        guard violations.isEmpty, let primary = entities.first else { return .failure(PolicyViolations(violations)) }
+
+        let attributes = primary.attributes
+        var subject: [SubjectAttribute] = []
+        func add(_ type: String, _ value: String?) {
+            if let value { subject.append(SubjectAttribute(type: type, value: value)) }
+        }
+        add("C", attributes.country)
+        add("ST", attributes.state)
+        add("L", attributes.locality)
+        add("O", attributes.organization)
+        add("OU", attributes.organizationalUnit)
+        add("CN", attributes.commonName)
+
+        // SANs come from every entity of the request, deduplicated, in a stable order.
+        var names: [AlternativeName] = []
+        for entity in entities {
+            for name in entity.attributes.dnsNames ?? [] { names.append(AlternativeName(kind: .dns, value: name.lowercased())) }
+            for ip in entity.attributes.ipAddresses ?? [] { names.append(AlternativeName(kind: .ip, value: ip)) }
+            if let email = entity.attributes.email { names.append(AlternativeName(kind: .email, value: email)) }
+            for uri in entity.attributes.uris ?? [] { names.append(AlternativeName(kind: .uri, value: uri)) }
+        }
+        var seen = Set<String>()
+        names = names.filter { seen.insert("\($0.kind.rawValue):\($0.value)").inserted }
+        if subject.isEmpty && names.isEmpty {
+            return .failure(PolicyViolations([PolicyViolation(attribute: "subject", rule: "end entities give neither a subject nor a SAN")]))
+        }
+
+        let requested = suggestedValidityDays ?? policy.validity.defaultDays
+        let applied = min(requested, policy.validity.maxDays)
+        let note =
+            applied < requested
+            ? "requested \(requested) days; the policy allows at most \(policy.validity.maxDays)" : nil
+        return .success(RequestPlan(subject: subject, alternativeNames: names, validityDays: applied, validityNote: note))
+    }
+
+    static func keyViolations(_ template: PolicyDocument.KeyTemplate, _ key: KeyDescription) -> [PolicyViolation] {
+        let allowed: Bool =
+            switch key.algorithm {
+            case "rsa": template.rsaBits.contains(key.bits)
+            case "ec": key.curve.map(template.ecCurves.contains) ?? false
+            case "ed25519": template.eddsa.contains("Ed25519")
+            case "ed448": template.eddsa.contains("Ed448")
+            default: false
+            }
+        guard !allowed else { return [] }
+        return [PolicyViolation(attribute: "key", rule: "\(key.label) is not allowed; the policy allows \(describe(template))")]
+    }
+
+    static func describe(_ template: PolicyDocument.KeyTemplate) -> String {
+        let options =
+            template.rsaBits.map { "RSA-\($0)" } + template.ecCurves.map { "EC \($0)" } + template.eddsa
+        return options.isEmpty ? "no keys" : options.joined(separator: ", ")
+    }
+}
