@@ -24,11 +24,11 @@ chmod 600 "$DEMO/www.key"
 openssl req -new -key "$DEMO/www.key" -subj "/CN=ignored-by-clm" -out "$DEMO/www.csr"
 
 log "2/8 realm"
-clm realm create demo --name "Demo realm"
+clm realm create demo --name "Demo realm" --exists-ok
 log "3/8 policy"
-clm policy create --realm demo --file "$CLM_ROOT/deploy/demo/policy.json"
+clm policy create --realm demo --file "$CLM_ROOT/deploy/demo/policy.json" --exists-ok
 log "4/8 end entity"
-clm entity create --realm demo --file "$CLM_ROOT/deploy/demo/entity.json"
+clm entity create --realm demo --file "$CLM_ROOT/deploy/demo/entity.json" --exists-ok
 
 log "5/8 submit request"
 submitted="$(clm request submit --realm demo --policy web-server --entity www --csr "$DEMO/www.csr" --output json)"

@@ -1,0 +1,93 @@
+import ArgumentParser
+import CLMClient
+import CLMContracts
+import Foundation
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "API base URL (default: $CLM_URL or http://127.0.0.1:8080).")
+    var url: String?
+
+    @Option(help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func client() throws -> CLMClient {
+        let text = url ?? ProcessInfo.processInfo.environment["CLM_URL"] ?? "http://127.0.0.1:8080"
+        guard let base = URL(string: text), base.scheme != nil else {
+            throw ValidationError("--url: '\(text)' is not a URL")
+        }
+        return CLMClient(baseURL: base, token: ProcessInfo.processInfo.environment["CLM_TOKEN"])
+    }
+}
+
+/// Exit codes scripts can rely on.
+enum ExitStatus: Int32 {
+    case failure = 1
+    case notFound = 3
+    case rejected = 4
+    case unavailable = 5
+    case timeout = 6
+}
+
+/// Fails the command with the server's problem detail and a matching exit code.
+func fail(_ answer: CLMClient.Answer) -> ExitCode {
+    let message = answer.problem.map(\.description) ?? "HTTP \(answer.status): \(answer.text.prefix(500))"
+    printError("error: \(message)")
+    switch answer.status {
+    case 404: return ExitCode(ExitStatus.notFound.rawValue)
+    case 400..<500: return ExitCode(ExitStatus.rejected.rawValue)
+    default: return ExitCode(ExitStatus.unavailable.rawValue)
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Calls the API, turning connection failures into one clear line.
+func call(_ client: CLMClient, _ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:])
+    async throws -> CLMClient.Answer
+{
+    do {
+        return try await client.send(method, path, body: body, headers: headers)
+    } catch {
+        printError("error: cannot reach CLM at \(client.baseURL.absoluteString): \(error.localizedDescription)")
+        throw ExitCode(ExitStatus.unavailable.rawValue)
+    }
+}
+
+/// Prints a successful answer: raw JSON, or the given text rendering.
+func emit(_ answer: CLMClient.Answer, _ options: GlobalOptions, text: () throws -> String) throws {
+    switch options.output {
+    case .json: print(answer.text)
+    case .text: print(try text())
+    }
+}
+
+func readFile(_ path: String) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read file '\(path)'")
+    }
+    return data
+}
+
+func writeOutput(_ text: String, to path: String?) throws {
+    if let path {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    } else {
+        print(text, terminator: "")
+    }
+}
+
+/// A JSON object read loosely, for text rendering.
+func object(_ answer: CLMClient.Answer) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+}
+
+func array(_ answer: CLMClient.Answer) -> [[String: Any]] {
+    (try? JSONSerialization.jsonObject(with: answer.body)) as? [[String: Any]] ?? []
+}

@@ -1,0 +1,170 @@
+import ArgumentParser
+import CLMClient
+import CLMContracts
+import Foundation
+
+struct RequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request", abstract: "Submit and follow certificate requests.",
+        subcommands: [Submit.self, Status.self, Wait.self, List.self, Certificate.self])
+
+    struct Submit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Submit a certificate request with a PKCS#10 CSR.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Option(help: "Policy id.") var policy: String
+        @Option(name: .customLong("entity"), help: "End entity id (repeat for several).") var entities: [String] = []
+        @Option(help: "PKCS#10 CSR file, PEM or DER.") var csr: String
+        @Option(help: "Suggested validity in days (the policy may shorten it).") var validityDays: Int?
+        @Option(help: "Idempotency key: a retry with the same key returns the original request.")
+        var idempotencyKey: String?
+
+        func validate() throws {
+            if entities.isEmpty { throw ValidationError("give at least one --entity") }
+        }
+
+        func run() async throws {
+            let raw = try readFile(csr)
+            let text = String(data: raw, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
+            var body: [String: Any] = [
+                "policy": policy, "entities": entities, "csr": text ?? raw.base64EncodedString(),
+            ]
+            if let validityDays { body["validityDays"] = validityDays }
+            let answer = try await call(
+                try options.client(), "POST", "/v1/realms/\(realm)/requests",
+                body: try JSONSerialization.data(withJSONObject: body),
+                headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
+            guard answer.status == 202 || answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) { describe(object(answer)) }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a request with its history.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Argument(help: "Request id.") var id: String
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/requests/\(id)")
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) { describe(object(answer)) }
+        }
+    }
+
+    struct Wait: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Wait until a request reaches a state (or any final state).",
+            discussion: "Exits 0 when the request reaches --state, 4 when it ends in another final state, 6 on timeout.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Argument(help: "Request id.") var id: String
+        @Option(help: "State to wait for.") var state: String = "issued"
+        @Option(help: "Seconds to wait.") var timeout: Int = 60
+
+        func run() async throws {
+            let client = try options.client()
+            let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+            let finals: Set<String> = ["issued", "declined", "failed", "expired"]
+            while true {
+                let answer = try await call(client, "GET", "/v1/realms/\(realm)/requests/\(id)")
+                guard answer.status == 200 else { throw fail(answer) }
+                let current = object(answer)["state"] as? String ?? ""
+                if current == state {
+                    try emit(answer, options) { describe(object(answer)) }
+                    return
+                }
+                if finals.contains(current) {
+                    printError("error: request ended \(current), not \(state)")
+                    printError(describe(object(answer)))
+                    throw ExitCode(ExitStatus.rejected.rawValue)
+                }
+                if Date() > deadline {
+                    printError("error: request still \(current) after \(timeout) s")
+                    throw ExitCode(ExitStatus.timeout.rawValue)
+                }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a realm's requests, newest first.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Option(help: "Only requests in this state.") var state: String?
+        @Option(help: "At most this many.") var limit: Int = 100
+
+        func run() async throws {
+            var path = "/v1/realms/\(realm)/requests?limit=\(limit)"
+            if let state { path += "&state=\(state)" }
+            let answer = try await call(try options.client(), "GET", path)
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) {
+                array(answer).map { "\($0["id"] ?? "")\t\($0["state"] ?? "")\t\($0["policy"] ?? "") v\($0["policyVersion"] ?? "")" }
+                    .joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Certificate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Download the issued certificate with its chain (PEM).")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Argument(help: "Request id.") var id: String
+        @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var out: String?
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/requests/\(id)/certificate")
+            guard answer.status == 200 else { throw fail(answer) }
+            try writeOutput(answer.text, to: out)
+        }
+    }
+}
+
+/// A request in a few lines a person can read.
+func describe(_ request: [String: Any]) -> String {
+    var lines = [
+        "request  \(request["id"] ?? "?")",
+        "state    \(request["state"] ?? "?")",
+        "policy   \(request["policy"] ?? "?") v\(request["policyVersion"] ?? "?")",
+        "validity \(request["validityDays"] ?? "?") days" + ((request["validityNote"] as? String).map { " (\($0))" } ?? ""),
+    ]
+    if let serial = request["serialNumber"] as? String { lines.append("serial   \(serial)") }
+    for change in request["history"] as? [[String: Any]] ?? [] {
+        lines.append("  \(change["at"] ?? "")  \(change["state"] ?? "")  by \(change["actor"] ?? "")  \(change["reason"] ?? "")")
+    }
+    return lines.joined(separator: "\n")
+}
+
+struct CACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ca", abstract: "Certificate authorities.", subcommands: [List.self, Chain.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List CAs.")
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "GET", "/v1/cas")
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) {
+                array(answer).map { "\($0["name"] ?? "")\t\($0["subject"] ?? "")\tuntil \($0["notAfter"] ?? "")" }
+                    .joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Chain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Download a CA's chain (issuing CA, then root), PEM.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "CA name.") var name: String
+        @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var out: String?
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "GET", "/v1/cas/\(name)/chain")
+            guard answer.status == 200 else { throw fail(answer) }
+            try writeOutput(answer.text, to: out)
+        }
+    }
+}
