@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Shape checks on end-entity attributes; the policy's constraints are judged at request time.
 extension EndEntity.Attributes {
     public func validationProblems() -> [String] {
@@ -20,17 +26,22 @@ extension EndEntity.Attributes {
         }
         if let email, !email.contains("@") { problems.append("attributes.email: must be an e-mail address") }
         for (index, name) in (dnsNames ?? []).enumerated() {
-            let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-            let valid = name.count <= 253 && labels.count >= 1 && labels.allSatisfy { label in
+            var labels = name.split(separator: ".", omittingEmptySubsequences: false)
+            // A wildcard may only be the whole left-most label of a name with at least two more.
+            if labels.first == "*" && labels.count >= 3 { labels.removeFirst() }
+            let valid = name.count <= 253 && !labels.isEmpty && labels.allSatisfy { label in
                 (1...63).contains(label.count) && label.first != "-" && label.last != "-"
-                    && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "*" }
+                    && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
             }
             if !valid { problems.append("attributes.dnsNames[\(index)]: '\(name)' is not a DNS name") }
         }
         for (index, ip) in (ipAddresses ?? []).enumerated() where !Self.looksLikeIP(ip) {
             problems.append("attributes.ipAddresses[\(index)]: '\(ip)' is not an IPv4 or IPv6 address")
         }
-        for (index, uri) in (uris ?? []).enumerated() where !uri.contains(":") || uri.count > 2048 {
+        for (index, uri) in (uris ?? []).enumerated()
+        where !uri.contains(":") || uri.count > 2048
+            || uri.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || !$0.isASCII })
+        {
             problems.append("attributes.uris[\(index)]: '\(uri)' is not an absolute URI")
         }
         if commonName == nil && email == nil && (dnsNames ?? []).isEmpty && (ipAddresses ?? []).isEmpty
@@ -41,14 +52,11 @@ extension EndEntity.Attributes {
         return problems
     }
 
+    /// IPv4 in dotted decimal or IPv6 in any RFC 4291 text form, as the C library parses them.
     static func looksLikeIP(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 4 {
-            return parts.allSatisfy { part in
-                guard let value = Int(part), part.count <= 3 else { return false }
-                return (0...255).contains(value) && (part.count == 1 || part.first != "0")
-            }
-        }
-        return text.contains(":") && text.count <= 45 && text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+        guard text.count <= 45, !text.isEmpty else { return false }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        let family = text.contains(":") ? AF_INET6 : AF_INET
+        return inet_pton(family, text, &buffer) == 1
     }
 }

@@ -25,7 +25,7 @@ extension PolicyDocument {
             problems.append("keyTemplate: allows no key algorithm")
         }
         if !(1...3650).contains(validity.maxDays) { problems.append("validity.maxDays: must be 1...3650") }
-        if !(1...validity.maxDays).contains(validity.defaultDays) {
+        if validity.defaultDays < 1 || validity.defaultDays > max(validity.maxDays, 1) {
             problems.append("validity.defaultDays: must be between 1 and validity.maxDays")
         }
         for (index, usage) in profile.keyUsage.enumerated() where !Self.knownKeyUsages.contains(usage) {

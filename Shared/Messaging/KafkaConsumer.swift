@@ -15,9 +15,15 @@ public final class KafkaConsumer: Sendable {
 
     private enum State { case open, closing, closed }
 
-    public init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger) throws {
+    /// - Parameter onRebalance: called (on librdkafka's poll, keep it short) when partitions
+    ///   are assigned or revoked.
+    public init(
+        configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger,
+        onRebalance: (@Sendable (KafkaRebalance) -> Void)? = nil
+    ) throws {
         let client = try RdKafkaClient(
-            kind: .consumer, properties: configuration.consumerProperties(groupID: groupID), logger: logger)
+            kind: .consumer, properties: configuration.consumerProperties(groupID: groupID), logger: logger,
+            onRebalance: onRebalance)
         self.client = client
         rd_kafka_poll_set_consumer(client.handle)
         guard let list = rd_kafka_topic_partition_list_new(Int32(topics.count)) else {

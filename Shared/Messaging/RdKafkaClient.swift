@@ -12,16 +12,11 @@ final class RdKafkaClient: @unchecked Sendable {
     /// Reached from librdkafka's threads through `rd_kafka_opaque`.
     final class Context: @unchecked Sendable {
         let logger: Logger
-        let onRebalance: (@Sendable (RebalanceEvent) -> Void)?
-        init(logger: Logger, onRebalance: (@Sendable (RebalanceEvent) -> Void)?) {
+        let onRebalance: (@Sendable (KafkaRebalance) -> Void)?
+        init(logger: Logger, onRebalance: (@Sendable (KafkaRebalance) -> Void)?) {
             self.logger = logger
             self.onRebalance = onRebalance
         }
-    }
-
-    enum RebalanceEvent: Sendable {
-        case assigned([TopicPartition])
-        case revoked([TopicPartition])
     }
 
     let handle: OpaquePointer
@@ -31,7 +26,7 @@ final class RdKafkaClient: @unchecked Sendable {
 
     init(
         kind: Kind, properties: [String: String], logger: Logger,
-        onRebalance: (@Sendable (RebalanceEvent) -> Void)? = nil
+        onRebalance: (@Sendable (KafkaRebalance) -> Void)? = nil
     ) throws {
         try LibrdkafkaVersion.checkRuntime()
         guard let conf = rd_kafka_conf_new() else { throw KafkaError(.configuration, "rd_kafka_conf_new failed") }
@@ -88,6 +83,12 @@ final class RdKafkaClient: @unchecked Sendable {
             return err == RD_KAFKA_RESP_ERR_NO_ERROR
         }
     }
+}
+
+/// A change of a consumer's partition assignment.
+public enum KafkaRebalance: Sendable {
+    case assigned([TopicPartition])
+    case revoked([TopicPartition])
 }
 
 /// A topic and partition, as librdkafka reports them in rebalances.

@@ -34,7 +34,7 @@ public struct EnvironmentReader {
     public mutating func int(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
         guard let text = values[key], !text.isEmpty else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
-            problems.append("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+            problems.append("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(Self.quoted(text))")
             return defaultValue
         }
         return value
@@ -46,10 +46,23 @@ public struct EnvironmentReader {
         guard let text = values[key], !text.isEmpty else { return defaultValue }
         guard let value = T(rawValue: text.lowercased()) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
-            problems.append("\(key) must be one of \(allowed), got '\(text)'")
+            problems.append("\(key) must be one of \(allowed), got \(Self.quoted(text))")
             return defaultValue
         }
         return value
+    }
+
+    /// A value as it may appear in a one-line message: control characters escaped.
+    public static func quoted(_ text: String) -> String {
+        var result = "'"
+        for scalar in text.unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                result += scalar.escaped(asASCII: true)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "'"
     }
 
     /// Records a problem found by cross-field validation.

@@ -15,11 +15,13 @@ public final class HealthCheck: Sendable {
 
     private let client: PostgresClient
     private let producer: KafkaProducer
+    private let consumerJoined: (@Sendable () -> Bool)?
     private let cache = Mutex<(at: ContinuousClock.Instant, report: Report)?>(nil)
 
-    public init(client: PostgresClient, producer: KafkaProducer) {
+    public init(client: PostgresClient, producer: KafkaProducer, consumerJoined: (@Sendable () -> Bool)? = nil) {
         self.client = client
         self.producer = producer
+        self.consumerJoined = consumerJoined
     }
 
     public func readiness() async -> Report {
@@ -35,7 +37,8 @@ public final class HealthCheck: Sendable {
             }
         }()
         async let kafka: String = producer.ping(timeout: .seconds(2)) ? "ok" : "unreachable"
-        let checks = ["postgresql": await database, "kafka": await kafka]
+        var checks = ["postgresql": await database, "kafka": await kafka]
+        if let consumerJoined { checks["consumer"] = consumerJoined() ? "ok" : "joining group" }
         let report = Report(status: checks.values.allSatisfy { $0 == "ok" } ? "ready" : "not-ready", checks: checks)
         cache.withLock { $0 = (now, report) }
         return report

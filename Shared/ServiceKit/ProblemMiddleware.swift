@@ -56,8 +56,16 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// A decoding error as a sentence naming the offending field.
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "body" : keys.joined(separator: ".")
+            guard !context.codingPath.isEmpty else { return "body" }
+            var path = ""
+            for key in context.codingPath {
+                if let index = key.intValue {
+                    path += "[\(index)]"
+                } else {
+                    path += (path.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
+            return path
         }
         switch error {
         case .keyNotFound(let key, let context):

@@ -49,18 +49,18 @@ public struct ServiceConfiguration: Sendable {
                 if parts.count == 2 {
                     properties[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1]
                 } else {
-                    env.problem("CLM_KAFKA_PROPERTIES must be key=value pairs separated by commas, got '\(pair)'")
+                    env.problem("CLM_KAFKA_PROPERTIES must be key=value pairs separated by commas, got \(EnvironmentReader.quoted(String(pair)))")
                 }
             }
         }
         let topicPrefix = env.string("CLM_KAFKA_TOPIC_PREFIX", default: "clm")
-        if topicPrefix.contains(where: { !($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
-            env.problem("CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got '\(topicPrefix)'")
+        if topicPrefix.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber)) && !"._-".contains($0) }) {
+            env.problem("CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got \(EnvironmentReader.quoted(topicPrefix))")
         }
         let levelText = env.string("CLM_LOG_LEVEL", default: "info")
         let logLevel = Logger.Level(rawValue: levelText.lowercased())
         if logLevel == nil {
-            env.problem("CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got '\(levelText)'")
+            env.problem("CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \(EnvironmentReader.quoted(levelText))")
         }
         let startup = env.int("CLM_STARTUP_TIMEOUT_SECONDS", default: 15, range: 1...600)
         var kek: (String, String)?

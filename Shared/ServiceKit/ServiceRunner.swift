@@ -56,8 +56,11 @@ public enum ServiceRunner {
         }
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
-        var logger = Logger(label: program)
-        logger[metadataKey: "service"] = "\(definition.name)"
+        let logger = {
+            var logger = Logger(label: program)
+            logger[metadataKey: "service"] = "\(definition.name)"
+            return logger
+        }()
 
         let client = configuration.database.makeClient(logger: logger)
         let databaseTask = Task { await client.run() }
@@ -66,7 +69,7 @@ public enum ServiceRunner {
         // PostgreSQL: wait (bounded) until it answers, then migrate under the advisory lock.
         do {
             try await retry(until: .now + configuration.startupTimeout, logger: logger, what: "PostgreSQL") {
-                try await withTimeout(.seconds(3)) { _ = try await client.query("SELECT 1") }
+                try await configuration.database.probe(logger: logger)
             }
             try await Migrator.migrate(
                 client: client, schema: definition.schema, migrations: definition.allMigrations, logger: logger)
@@ -107,7 +110,17 @@ public enum ServiceRunner {
             // Metrics outermost, so it records the status the problem middleware produced.
             router.add(middleware: MetricsMiddleware())
             router.add(middleware: ProblemMiddleware())
-            let health = HealthCheck(client: client, producer: producer)
+            var processor: EventProcessor?
+            if let handler = module.eventHandler, !definition.consumes.isEmpty {
+                processor = try EventProcessor(
+                    kafka: configuration.kafka, groupID: "clm-\(definition.name)",
+                    topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
+                    client: client, schema: definition.schema, outbox: outbox, relay: relay, handler: handler,
+                    logger: logger)
+            }
+            let consumerJoined: (@Sendable () -> Bool)? =
+                if let processor { { processor.hasJoinedGroup } } else { nil }
+            let health = HealthCheck(client: client, producer: producer, consumerJoined: consumerJoined)
             health.addRoutes(to: router)
             router.get("/metrics") { _, _ in
                 Response(
@@ -117,14 +130,7 @@ public enum ServiceRunner {
             module.addRoutes(to: router)
 
             var services: [any Service] = [producer, relay]
-            if let handler = module.eventHandler, !definition.consumes.isEmpty {
-                services.append(
-                    try EventProcessor(
-                        kafka: configuration.kafka, groupID: "clm-\(definition.name)",
-                        topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
-                        client: client, schema: definition.schema, outbox: outbox, relay: relay, handler: handler,
-                        logger: logger))
-            }
+            if let processor { services.append(processor) }
             let app = Application(
                 router: router,
                 configuration: .init(
@@ -157,6 +163,8 @@ public enum ServiceRunner {
             do {
                 return try await operation()
             } catch {
+                // Wrong credentials or a missing database do not heal by waiting.
+                if let error = error as? PSQLError, error.serverInfo != nil { throw error }
                 if ContinuousClock.now + delay >= deadline { throw error }
                 logger.info("waiting for \(what)", metadata: ["error": "\(PostgresErrorText.describe(error))"])
                 try await Task.sleep(for: delay)

@@ -54,6 +54,20 @@ public struct DatabaseConfiguration: Sendable {
         return PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
+    /// Opens one connection, runs `SELECT 1` and closes it: unlike the pool, which retries
+    /// quietly, this surfaces the server's own reason (wrong password, unknown database).
+    public func probe(logger: Logger, timeout: Duration = .seconds(3)) async throws {
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database,
+            tls: tls == .disable ? .disable : tls == .prefer ? .prefer(try .init(configuration: .makeClientConfiguration()))
+                : .require(try .init(configuration: .makeClientConfiguration())))
+        configuration.options.connectTimeout = .init(timeout)
+        let connection = try await PostgresConnection.connect(
+            on: PostgresClient.defaultEventLoopGroup.next(), configuration: configuration, id: 0, logger: logger)
+        defer { Task { try? await connection.close() } }
+        _ = try await connection.query("SELECT 1", logger: logger)
+    }
+
     /// `user@host:port/database`, never the password.
     public var redactedDescription: String { "\(username)@\(host):\(port)/\(database)" }
 }

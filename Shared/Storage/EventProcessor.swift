@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// An event read from Kafka, with its envelope decoded and its payload still raw.
 public struct IncomingEvent: Sendable {
@@ -69,12 +70,27 @@ public final class EventProcessor: Service, Sendable {
     private let processed: Counter
     private let duplicates: Counter
     private let rejected: Counter
+    private let membership: Membership
+
+    /// True once the group gave this member its partitions: before that, events published
+    /// now would wait for the join, so the service is not ready.
+    public var hasJoinedGroup: Bool { membership.joined.withLock { $0 } }
+
+    private final class Membership: Sendable {
+        let joined = Mutex(false)
+    }
 
     public init(
         kafka: KafkaConfiguration, groupID: String, topics: [String], client: PostgresClient, schema: String,
         outbox: OutboxWriter, relay: OutboxRelay?, handler: any EventHandler, logger: Logger
     ) throws {
-        self.consumer = try KafkaConsumer(configuration: kafka, groupID: groupID, topics: topics, logger: logger)
+        let membership = Membership()
+        self.membership = membership
+        self.consumer = try KafkaConsumer(
+            configuration: kafka, groupID: groupID, topics: topics, logger: logger,
+            onRebalance: { event in
+                if case .assigned = event { membership.joined.withLock { $0 = true } }
+            })
         self.client = client
         self.schema = schema
         self.outbox = outbox

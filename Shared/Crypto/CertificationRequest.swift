@@ -1,0 +1,64 @@
+import COpenSSL
+
+/// A PKCS#10 certification request, reduced to what CLM may use from it: the public key.
+///
+/// Parsing verifies the request's self-signature (proof of possession of the private key) and
+/// validates the key. The subject, attributes and requested extensions are deliberately not
+/// exposed (apart from a subject string for diagnostics): nothing from a CSR reaches a certificate.
+public struct CertificationRequest: Sendable, Hashable {
+    /// Inputs larger than this are refused before parsing.
+    public static let maximumSize = 64 * 1024
+
+    /// The validated public key; the only part of a CSR that may be used for issuance.
+    public let publicKey: PublicKeyInfo
+    /// The subject the requester put in the CSR (RFC 2253), for diagnostics only.
+    public let requestedSubject: String
+
+    /// Parses a CSR in PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`) or DER.
+    ///
+    /// - Throws: ``CryptoError/malformedInput`` (empty, oversize, garbage, truncated, wrong PEM
+    ///   label), ``CryptoError/badSignature`` (proof of possession fails), and the key errors of
+    ///   ``PublicKeyInfo/init(spkiDER:)`` (``CryptoError/weakKey``, ``CryptoError/unsupportedAlgorithm``).
+    public static func parse(_ bytes: [UInt8]) throws -> CertificationRequest {
+        guard !bytes.isEmpty else { throw CryptoError(.malformedInput, "certificate request is empty") }
+        guard bytes.count <= maximumSize else {
+            throw CryptoError(.malformedInput, "certificate request is larger than \(maximumSize / 1024) KiB")
+        }
+        let der: [UInt8]
+        if PEM.looksLikePEM(bytes) {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw CryptoError(.malformedInput, "certificate request PEM is not valid UTF-8 text")
+            }
+            der = try PEM.decode(text, expecting: ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"])
+        } else if bytes[0] == 0x30 {
+            der = bytes
+        } else {
+            throw CryptoError(.malformedInput, "certificate request is neither PEM nor DER")
+        }
+
+        _ = OpenSSLSupport.drainErrors()
+        let request = try OpenSSLSupport.decodeDER(der, what: "certificate request", { d2i_X509_REQ(nil, $0, $1) }, free: X509_REQ_free)
+        defer { X509_REQ_free(request) }
+        guard let key = X509_REQ_get0_pubkey(request) else {
+            throw OpenSSLSupport.failure("certificate request public key is unreadable", code: .malformedInput)
+        }
+        guard X509_REQ_verify(request, key) == 1 else {
+            _ = OpenSSLSupport.drainErrors()
+            throw CryptoError(.badSignature, "certificate request signature does not verify (no proof of possession)")
+        }
+        return CertificationRequest(
+            publicKey: try PublicKeyInfo(evpKey: key),
+            requestedSubject: OpenSSLSupport.nameString(X509_REQ_get_subject_name(request))
+        )
+    }
+
+    /// Parses a PEM text; see ``parse(_:)``.
+    public static func parse(pem: String) throws -> CertificationRequest {
+        try parse(Array(pem.utf8))
+    }
+
+    private init(publicKey: PublicKeyInfo, requestedSubject: String) {
+        self.publicKey = publicKey
+        self.requestedSubject = requestedSubject
+    }
+}

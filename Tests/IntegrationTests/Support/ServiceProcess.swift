@@ -1,0 +1,144 @@
+import CLMClient
+import Foundation
+
+/// One CLM service binary running against a test database and topic prefix.
+final class ServiceProcess: @unchecked Sendable {
+    let name: String
+    let port: Int
+    let logFile: URL
+    private let environment: [String: String]
+    private let executable: URL
+    private var process: Process?
+
+    init(name: String, environment: TestEnvironment, database: TestDatabase, topicPrefix: String, extra: [String: String] = [:])
+        throws
+    {
+        self.name = name
+        self.port = try freePort()
+        self.executable = environment.binDirectory.appendingPathComponent("clm-\(name)")
+        self.logFile = FileManager.default.temporaryDirectory.appendingPathComponent("clm-\(topicPrefix)-\(name).log")
+        var env: [String: String] = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "LD_LIBRARY_PATH": environment.libraryPath,
+            "CLM_HTTP_PORT": "\(port)",
+            "CLM_PG_HOST": environment.pgHost,
+            "CLM_PG_PORT": "\(environment.pgPort)",
+            "CLM_PG_DATABASE": database.name,
+            "CLM_PG_PASSWORD": environment.password(ofService: name),
+            "CLM_KAFKA_BROKERS": environment.kafkaBrokers,
+            "CLM_KAFKA_TOPIC_PREFIX": topicPrefix,
+            "CLM_KEK": environment.kek,
+            "CLM_KEK_ID": "test-1",
+            "CLM_LOG_LEVEL": "info",
+        ]
+        env.merge(extra) { _, new in new }
+        self.environment = env
+    }
+
+    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    var client: CLMClient { CLMClient(baseURL: baseURL, timeout: 10) }
+
+    /// Starts the binary (appending to its log) without waiting.
+    func launch() throws {
+        let process = Process()
+        process.executableURL = executable
+        process.environment = environment
+        if !FileManager.default.fileExists(atPath: logFile.path) {
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: logFile)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+    }
+
+    /// Starts and waits until `/health/ready` answers 200.
+    func start(timeout: Duration = .seconds(60)) async throws {
+        try launch()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let process, !process.isRunning {
+                throw TestSetupError("clm-\(name) exited with \(process.terminationStatus): \(tail())")
+            }
+            if let answer = try? await client.send("GET", "/health/ready"), answer.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestSetupError("clm-\(name) not ready after \(timeout): \(tail())")
+    }
+
+    /// SIGTERM, then wait for a graceful exit; returns the exit status.
+    @discardableResult
+    func stop() async -> Int32? {
+        guard let process, process.isRunning else { return self.process?.terminationStatus }
+        process.terminate()
+        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// SIGKILL: a crash, with no chance to flush or commit anything.
+    func crash() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// The last lines of the service's log, for failure messages.
+    func tail(_ lines: Int = 15) -> String {
+        let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+}
+
+/// The five services on one database and topic prefix.
+final class TestStack: @unchecked Sendable {
+    let environment: TestEnvironment
+    let database: TestDatabase
+    let topicPrefix: String
+    let services: [String: ServiceProcess]
+
+    static let names = ["registry", "intake", "approval", "keygen", "ca-gateway"]
+
+    init(environment: TestEnvironment) throws {
+        self.environment = environment
+        self.database = try TestDatabase.create(environment)
+        self.topicPrefix = "t\(uniqueSuffix())"
+        var services: [String: ServiceProcess] = [:]
+        for name in Self.names {
+            services[name] = try ServiceProcess(
+                name: name, environment: environment, database: database, topicPrefix: topicPrefix)
+        }
+        self.services = services
+    }
+
+    subscript(_ name: String) -> ServiceProcess { services[name]! }
+
+    func start() async throws {
+        // Registry first so the topics exist; the rest in parallel.
+        try await self["registry"].start()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for name in Self.names where name != "registry" {
+                let service = self[name]
+                group.addTask { try await service.start() }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func stop() async {
+        for name in Self.names.reversed() { await self[name].stop() }
+    }
+
+    func tearDown() async {
+        await stop()
+        database.drop()
+    }
+}

@@ -1,0 +1,141 @@
+import CLMClient
+import Foundation
+import Testing
+
+/// Steps of the issuance workflow, driven over HTTP against the test stack.
+struct Workflow {
+    let stack: TestStack
+    let realm: String
+
+    var registry: CLMClient { stack["registry"].client }
+    var intake: CLMClient { stack["intake"].client }
+
+    static var policy: [String: Any] { [
+        "id": "web-server", "ca": "default",
+        "keyTemplate": ["rsaBits": [2048, 3072], "ecCurves": ["P-256", "P-384"], "eddsa": ["Ed25519"]],
+        "validity": ["defaultDays": 90, "maxDays": 397],
+        "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth", "clientAuth"]],
+        "approval": ["mode": "automatic"],
+    ] }
+
+    static var entity: [String: Any] { [
+        "id": "www", "kind": "service",
+        "attributes": [
+            "commonName": "www.test.example", "organization": "Test Org", "country": "DE",
+            "dnsNames": ["www.test.example", "api.test.example"],
+        ],
+    ] }
+
+    /// Creates the realm, the policy and the end entity.
+    static func prepare(_ stack: TestStack, realm: String = "r\(uniqueSuffix())") async throws -> Workflow {
+        let workflow = Workflow(stack: stack, realm: realm)
+        try await workflow.expect(201, "POST", "/v1/realms", on: workflow.registry, ["id": realm, "displayName": "Test realm"])
+        try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
+        try await workflow.expect(201, "POST", "/v1/realms/\(realm)/end-entities", on: workflow.registry, entity)
+        return workflow
+    }
+
+    @discardableResult
+    func expect(_ status: Int, _ method: String, _ path: String, on client: CLMClient, _ body: [String: Any]? = nil,
+        headers: [String: String] = [:]) async throws -> [String: Any]
+    {
+        let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        let answer = try await client.send(method, path, body: data, headers: headers)
+        guard answer.status == status else {
+            throw TestSetupError("\(method) \(path): expected \(status), got \(answer.status): \(answer.text)")
+        }
+        return (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+    }
+
+    /// Submits a CSR; returns the request id.
+    func submit(csr: String, headers: [String: String] = [:]) async throws -> String {
+        let body: [String: Any] = ["policy": "web-server", "entities": ["www"], "csr": csr]
+        let json = try await expect(202, "POST", "/v1/realms/\(realm)/requests", on: intake, body, headers: headers)
+        guard let id = json["id"] as? String else { throw TestSetupError("no id in \(json)") }
+        return id
+    }
+
+    /// Polls until the request is in a final state; returns it.
+    func waitForFinalState(_ id: String, timeout: Duration = .seconds(90)) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
+        var last: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            if let answer = try? await intake.send("GET", "/v1/realms/\(realm)/requests/\(id)"), answer.status == 200 {
+                last = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+                if let state = last["state"] as? String, ["issued", "declined", "failed", "expired"].contains(state) {
+                    return last
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestSetupError("request \(id) not final after \(timeout): \(last)")
+    }
+}
+
+/// OpenSSL on the command line, as a user would run it.
+enum OpenSSL {
+    static let path = "/usr/bin/openssl"
+
+    /// A fresh key and a CSR that asks for things CLM must ignore: another subject, extra
+    /// SANs, CA:true and a challenge password.
+    static func hostileCSR(directory: URL) throws -> String {
+        let key = directory.appendingPathComponent("key-\(uniqueSuffix()).pem").path
+        let csr = directory.appendingPathComponent("csr-\(uniqueSuffix()).pem").path
+        let config = directory.appendingPathComponent("req-\(uniqueSuffix()).cnf")
+        try """
+        [req]
+        distinguished_name = dn
+        attributes = attrs
+        prompt = no
+        req_extensions = ext
+        [dn]
+        CN = evil.attacker.example
+        O = Attacker Inc
+        [attrs]
+        challengePassword = sesame1234
+        [ext]
+        basicConstraints = critical, CA:TRUE
+        subjectAltName = DNS:evil.attacker.example, DNS:*.bank.example, IP:10.0.0.1
+        keyUsage = critical, keyCertSign
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try run(
+            path,
+            [
+                "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+                "-config", config.path, "-out", csr,
+            ])
+        guard result.status == 0 else { throw TestSetupError("openssl req failed: \(result.stderr)") }
+        return try String(contentsOfFile: csr, encoding: .utf8)
+    }
+
+    static func text(of certificatePEM: String) throws -> String {
+        let result = try run(path, ["x509", "-noout", "-text"], input: certificatePEM)
+        guard result.status == 0 else { throw TestSetupError("openssl x509 failed: \(result.stderr)") }
+        return result.stdout
+    }
+
+    /// `openssl verify` of a leaf against the published chain (issuing CA untrusted, root trusted).
+    static func verify(leaf: String, chain: String, directory: URL) throws -> (Bool, String) {
+        let blocks = chain.components(separatedBy: "-----END CERTIFICATE-----")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty }
+            .map { $0 + "\n-----END CERTIFICATE-----\n" }
+        guard blocks.count == 2 else { return (false, "expected issuing + root, got \(blocks.count) certificates") }
+        let suffix = uniqueSuffix()
+        let issuing = directory.appendingPathComponent("issuing-\(suffix).pem")
+        let root = directory.appendingPathComponent("root-\(suffix).pem")
+        let leafFile = directory.appendingPathComponent("leaf-\(suffix).pem")
+        try blocks[0].write(to: issuing, atomically: true, encoding: .utf8)
+        try blocks[1].write(to: root, atomically: true, encoding: .utf8)
+        try leaf.write(to: leafFile, atomically: true, encoding: .utf8)
+        let result = try run(
+            path, ["verify", "-x509_strict", "-CAfile", root.path, "-untrusted", issuing.path, leafFile.path])
+        return (result.status == 0, result.stdout + result.stderr)
+    }
+}
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("clm-it-\(uniqueSuffix())")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

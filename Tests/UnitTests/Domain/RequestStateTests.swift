@@ -1,0 +1,82 @@
+import CLMContracts
+import Testing
+
+@Suite("RequestState")
+struct DomainRequestStateTests {
+    /// The whole table the workflow may follow (DESIGN §1): every pair not listed is refused.
+    static let allowed: Set<String> = [
+        "submitted→awaiting_verification", "submitted→awaiting_approval", "submitted→approved",
+        "awaiting_verification→awaiting_approval", "awaiting_verification→approved",
+        "awaiting_approval→approved",
+        "approved→key_generated", "approved→issued", "key_generated→issued",
+        // Any non-final state may end in declined, failed or expired.
+        "submitted→declined", "submitted→failed", "submitted→expired",
+        "awaiting_verification→declined", "awaiting_verification→failed", "awaiting_verification→expired",
+        "awaiting_approval→declined", "awaiting_approval→failed", "awaiting_approval→expired",
+        "approved→declined", "approved→failed", "approved→expired",
+        "key_generated→declined", "key_generated→failed", "key_generated→expired",
+    ]
+
+    struct Pair: Sendable, CustomTestStringConvertible {
+        var from: RequestState
+        var to: RequestState
+        var testDescription: String { "\(from.rawValue)→\(to.rawValue)" }
+    }
+
+    static let everyPair: [Pair] = RequestState.allCases.flatMap { from in
+        RequestState.allCases.map { Pair(from: from, to: $0) }
+    }
+
+    @Test("every pair of states follows the table", arguments: everyPair)
+    func transitionTable(_ pair: Pair) {
+        #expect(pair.from.canTransition(to: pair.to) == Self.allowed.contains(pair.testDescription))
+    }
+
+    @Test("the table covers all 81 pairs and names only real states")
+    func tableIsWellFormed() {
+        #expect(Self.everyPair.count == 81)
+        let names = Set(RequestState.allCases.map(\.rawValue))
+        for entry in Self.allowed {
+            let parts = entry.split(separator: "→").map(String.init)
+            #expect(parts.count == 2 && names.contains(parts[0]) && names.contains(parts[1]), "\(entry)")
+        }
+    }
+
+    @Test("final states", arguments: RequestState.allCases)
+    func finality(_ state: RequestState) {
+        let finals: Set<RequestState> = [.issued, .declined, .failed, .expired]
+        #expect(state.isFinal == finals.contains(state))
+        if state.isFinal {
+            #expect(RequestState.allCases.allSatisfy { !state.canTransition(to: $0) })
+        } else {
+            // A state that is not final can always still end.
+            #expect(state.canTransition(to: .failed))
+        }
+    }
+
+    @Test("no state moves to itself or back to submitted", arguments: RequestState.allCases)
+    func noSelfOrBackToStart(_ state: RequestState) {
+        #expect(!state.canTransition(to: state))
+        #expect(!state.canTransition(to: .submitted))
+    }
+
+    @Test("named examples")
+    func examples() {
+        #expect(RequestState.submitted.canTransition(to: .approved))
+        #expect(RequestState.approved.canTransition(to: .issued))
+        #expect(!RequestState.submitted.canTransition(to: .issued))
+        #expect(!RequestState.submitted.canTransition(to: .keyGenerated))
+        #expect(!RequestState.awaitingApproval.canTransition(to: .awaitingVerification))
+        #expect(!RequestState.keyGenerated.canTransition(to: .approved))
+        #expect(!RequestState.issued.canTransition(to: .expired))
+    }
+
+    @Test("raw values are the wire names", arguments: [
+        (RequestState.awaitingVerification, "awaiting_verification"), (.awaitingApproval, "awaiting_approval"),
+        (.keyGenerated, "key_generated"), (.submitted, "submitted"), (.issued, "issued"),
+    ])
+    func wireNames(_ state: RequestState, _ name: String) {
+        #expect(state.rawValue == name)
+        #expect(RequestState(rawValue: name) == state)
+    }
+}

@@ -1,0 +1,253 @@
+import CLMServiceKit
+import CLMStorage
+import Foundation
+import Logging
+import Testing
+
+@Suite("ServiceConfiguration.fromEnvironment")
+struct ServiceKitConfigurationTests {
+    static let service = ServiceDefinition(name: "test", schema: "test", defaultPort: 9999, migrations: [], consumes: [])
+    static let keyService = ServiceDefinition(
+        name: "test", schema: "test", defaultPort: 9999, migrations: [], consumes: [], needsKeyEncryptionKey: true)
+    static let minimal = ["CLM_PG_PASSWORD": "s3cret"]
+    /// base64 of 32 bytes 0x00…0x1F.
+    static let kek = Data(0..<32).base64EncodedString()
+
+    private func load(
+        _ extra: [String: String], base: [String: String] = minimal, service: ServiceDefinition = service
+    ) throws -> ServiceConfiguration {
+        try ServiceConfiguration.fromEnvironment(service: service, environment: base.merging(extra) { $1 })
+    }
+
+    /// The problems reported for `extra`, or nil when the configuration was accepted.
+    private func problems(
+        _ extra: [String: String], base: [String: String] = minimal, service: ServiceDefinition = service
+    ) -> [String]? {
+        do {
+            _ = try load(extra, base: base, service: service)
+            return nil
+        } catch let error as ConfigurationError {
+            return error.problems
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    @Test("defaults with only CLM_PG_PASSWORD set")
+    func defaults() throws {
+        let configuration = try load([:])
+        #expect(configuration.httpHost == "127.0.0.1")
+        #expect(configuration.httpPort == 9999)
+        #expect(configuration.database.host == "127.0.0.1")
+        #expect(configuration.database.port == 55432)
+        #expect(configuration.database.database == "clm")
+        #expect(configuration.database.username == "clm_test")
+        #expect(configuration.database.password == "s3cret")
+        #expect(configuration.database.tls == .disable)
+        #expect(configuration.database.maximumConnections == 10)
+        #expect(configuration.kafka.bootstrapServers == "127.0.0.1:19092")
+        #expect(configuration.kafka.clientID == "clm-test")
+        #expect(configuration.kafka.properties.isEmpty)
+        #expect(configuration.topicPrefix == "clm")
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.startupTimeout == .seconds(15))
+        #expect(configuration.keyEncryptionKey == nil)
+    }
+
+    @Test("every setting is read")
+    func everySetting() throws {
+        let configuration = try load([
+            "CLM_HTTP_HOST": "0.0.0.0", "CLM_HTTP_PORT": "8443", "CLM_PG_HOST": "db.internal", "CLM_PG_PORT": "5432",
+            "CLM_PG_DATABASE": "certs", "CLM_PG_USER": "svc", "CLM_PG_TLS": "REQUIRE", "CLM_PG_POOL_SIZE": "200",
+            "CLM_KAFKA_BROKERS": "k1:9092,k2:9092", "CLM_KAFKA_PROPERTIES": "security.protocol=SSL, ssl.ca.location=/etc/ca.pem,sasl.password=a=b",
+            "CLM_KAFKA_TOPIC_PREFIX": "clm-prod_1.x", "CLM_LOG_LEVEL": "DEBUG", "CLM_STARTUP_TIMEOUT_SECONDS": "600",
+        ])
+        #expect(configuration.httpHost == "0.0.0.0")
+        #expect(configuration.httpPort == 8443)
+        #expect(configuration.database.host == "db.internal")
+        #expect(configuration.database.port == 5432)
+        #expect(configuration.database.database == "certs")
+        #expect(configuration.database.username == "svc")
+        #expect(configuration.database.tls == .require)
+        #expect(configuration.database.maximumConnections == 200)
+        #expect(configuration.kafka.bootstrapServers == "k1:9092,k2:9092")
+        #expect(
+            configuration.kafka.properties == [
+                "security.protocol": "SSL", "ssl.ca.location": "/etc/ca.pem", "sasl.password": "a=b",
+            ])
+        #expect(configuration.topicPrefix == "clm-prod_1.x")
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.startupTimeout == .seconds(600))
+    }
+
+    @Test("empty values count as unset")
+    func emptyIsUnset() throws {
+        let configuration = try load(["CLM_HTTP_PORT": "", "CLM_LOG_LEVEL": "", "CLM_PG_TLS": "", "CLM_KAFKA_PROPERTIES": ""])
+        #expect(configuration.httpPort == 9999)
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.database.tls == .disable)
+        #expect(configuration.kafka.properties.isEmpty)
+        #expect(problems([:], base: ["CLM_PG_PASSWORD": ""])?.count == 1)
+    }
+
+    struct Invalid: Sendable, CustomTestStringConvertible {
+        var environment: [String: String]
+        var problem: String
+        var testDescription: String { environment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ") }
+    }
+
+    static let invalid: [Invalid] = [
+        .init(environment: ["CLM_HTTP_PORT": "abc"], problem: "CLM_HTTP_PORT must be an integer in 1...65535, got 'abc'"),
+        .init(environment: ["CLM_HTTP_PORT": "70000"], problem: "CLM_HTTP_PORT must be an integer in 1...65535, got '70000'"),
+        .init(environment: ["CLM_HTTP_PORT": "0"], problem: "CLM_HTTP_PORT must be an integer in 1...65535, got '0'"),
+        .init(environment: ["CLM_PG_PORT": "-1"], problem: "CLM_PG_PORT must be an integer in 1...65535, got '-1'"),
+        .init(environment: ["CLM_PG_POOL_SIZE": "201"], problem: "CLM_PG_POOL_SIZE must be an integer in 1...200, got '201'"),
+        .init(
+            environment: ["CLM_STARTUP_TIMEOUT_SECONDS": "1.5"],
+            problem: "CLM_STARTUP_TIMEOUT_SECONDS must be an integer in 1...600, got '1.5'"),
+        .init(
+            environment: ["CLM_LOG_LEVEL": "loud"],
+            problem: "CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got 'loud'"),
+        .init(environment: ["CLM_PG_TLS": "maybe"], problem: "CLM_PG_TLS must be one of disable, prefer, require, got 'maybe'"),
+        .init(
+            environment: ["CLM_KAFKA_TOPIC_PREFIX": "a b"],
+            problem: "CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got 'a b'"),
+        .init(
+            environment: ["CLM_KAFKA_TOPIC_PREFIX": "clm/prod"],
+            problem: "CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got 'clm/prod'"),
+        .init(
+            environment: ["CLM_KAFKA_PROPERTIES": "security.protocol=SSL,garbage"],
+            problem: "CLM_KAFKA_PROPERTIES must be key=value pairs separated by commas, got 'garbage'"),
+        .init(
+            environment: ["CLM_KAFKA_PROPERTIES": "acks="],
+            problem: "CLM_KAFKA_PROPERTIES must be key=value pairs separated by commas, got 'acks='"),
+    ]
+
+    @Test("each invalid value is reported", arguments: invalid)
+    func invalidValue(_ testCase: Invalid) {
+        #expect(problems(testCase.environment) == [testCase.problem])
+    }
+
+    @Test("CLM_PG_PASSWORD is required")
+    func missingPassword() {
+        #expect(
+            problems([:], base: [:]) == ["CLM_PG_PASSWORD is required (the password of this service's database role)"])
+    }
+
+    // MARK: key-encryption key
+
+    @Test("a key service reads CLM_KEK and CLM_KEK_ID")
+    func kekRead() throws {
+        let configuration = try load(["CLM_KEK": Self.kek, "CLM_KEK_ID": "2025-03"], service: Self.keyService)
+        #expect(configuration.keyEncryptionKey?.id == "2025-03")
+        #expect(configuration.keyEncryptionKey?.base64 == Self.kek)
+        let defaulted = try load(["CLM_KEK": Self.kek], service: Self.keyService)
+        #expect(defaulted.keyEncryptionKey?.id == "default")
+    }
+
+    @Test("a key service without CLM_KEK is refused")
+    func kekMissing() {
+        let found = problems([:], service: Self.keyService)
+        #expect(found?.count == 1)
+        #expect(found?.first?.hasPrefix("CLM_KEK or CLM_KEK_FILE is required") == true)
+    }
+
+    @Test("CLM_KEK must be base64 of exactly 32 bytes", arguments: [
+        Data(count: 31).base64EncodedString(), Data(count: 33).base64EncodedString(), "not base64!", "AAAA",
+    ])
+    func kekWrongSize(_ value: String) {
+        let found = problems(["CLM_KEK": value], service: Self.keyService)
+        #expect(found == ["CLM_KEK must be base64 of exactly 32 bytes"])
+    }
+
+    @Test("services that store no keys ignore CLM_KEK")
+    func kekIgnored() throws {
+        #expect(try load(["CLM_KEK": "junk"]).keyEncryptionKey == nil)
+    }
+
+    // MARK: reporting
+
+    @Test("several problems are reported together in one single-line error")
+    func severalTogether() {
+        let environment = [
+            "CLM_HTTP_PORT": "abc", "CLM_PG_PORT": "70000", "CLM_LOG_LEVEL": "loud", "CLM_PG_TLS": "maybe",
+            "CLM_KAFKA_TOPIC_PREFIX": "a b", "CLM_KAFKA_PROPERTIES": "x", "CLM_KEK": "short",
+        ]
+        #expect {
+            _ = try ServiceConfiguration.fromEnvironment(service: Self.keyService, environment: environment)
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            let description = error.description
+            let named = [
+                "CLM_HTTP_PORT", "CLM_PG_PORT", "CLM_PG_PASSWORD", "CLM_PG_TLS", "CLM_KAFKA_PROPERTIES",
+                "CLM_KAFKA_TOPIC_PREFIX", "CLM_LOG_LEVEL", "CLM_KEK",
+            ]
+            return error.problems.count == 8
+                && named.allSatisfy { description.contains($0) }
+                && description.hasPrefix("invalid configuration: ")
+                && !description.contains("\n")
+                && description == "invalid configuration: " + error.problems.joined(separator: "; ")
+        }
+    }
+
+    @Test("secrets never appear in the error")
+    func secretsNotEchoed() {
+        let found = problems(["CLM_KEK": "c2VjcmV0LWtleS1tYXRlcmlhbA==", "CLM_HTTP_PORT": "x"], service: Self.keyService)
+        let text = found?.joined(separator: " ") ?? ""
+        #expect(found?.count == 2)
+        #expect(!text.contains("c2VjcmV0LWtleS1tYXRlcmlhbA=="))
+        #expect(!text.contains("s3cret"))
+    }
+
+    /// Kafka topic names allow only ASCII `[a-zA-Z0-9._-]`, but the prefix check uses
+    /// `Character.isLetter`/`isNumber`, which accept any Unicode letter or digit.
+    @Test("non-ASCII topic prefixes are refused", arguments: ["clmé", "証明書", "clm٣"])
+    func nonASCIITopicPrefix(_ prefix: String) {
+        #expect(problems(["CLM_KAFKA_TOPIC_PREFIX": prefix])?.count == 1)
+    }
+
+    /// The description is meant to be one line, but values are quoted verbatim, so a value
+    /// with a line break (a trailing newline from a secret or env file) splits it.
+    @Test("the description stays one line when a value contains a line break")
+    func lineBreakInValue() {
+        let found = problems(["CLM_HTTP_PORT": "8080\n", "CLM_LOG_LEVEL": "info\nwarn"]) ?? []
+        #expect(found.count == 2)
+        #expect(!ConfigurationError(problems: found).description.contains("\n"))
+    }
+}
+
+@Suite("EnvironmentReader")
+struct ServiceKitEnvironmentReaderTests {
+    enum Colour: String, CaseIterable { case red, green }
+
+    @Test("reads, defaults and collects problems without stopping")
+    func reader() {
+        var reader = EnvironmentReader(["A": "x", "N": "42", "BAD": "4x", "C": "GREEN", "D": "blue", "E": ""])
+        #expect(reader.string("A", default: "d") == "x")
+        #expect(reader.string("E", default: "d") == "d")
+        #expect(reader.string("MISSING", default: "d") == "d")
+        #expect(reader.optional("A") == "x")
+        #expect(reader.optional("E") == nil)
+        #expect(reader.int("N", default: 1, range: 1...100) == 42)
+        #expect(reader.int("N", default: 1, range: 1...10) == 1)
+        #expect(reader.int("BAD", default: 7, range: 1...100) == 7)
+        #expect(reader.choice("C", default: Colour.red) == .green)
+        #expect(reader.choice("D", default: Colour.red) == .red)
+        #expect(reader.required("E", hint: "h") == "")
+        reader.problem("custom")
+        #expect(
+            reader.problems == [
+                "N must be an integer in 1...10, got '42'", "BAD must be an integer in 1...100, got '4x'",
+                "D must be one of red, green, got 'blue'", "E is required (h)", "custom",
+            ])
+        #expect(throws: ConfigurationError.self) { try reader.validate() }
+    }
+
+    @Test("a reader with no problems validates")
+    func clean() throws {
+        var reader = EnvironmentReader(["A": "1"])
+        #expect(reader.int("A", default: 0, range: 0...1) == 1)
+        try reader.validate()
+    }
+}
