@@ -121,6 +121,17 @@ public final class EventProcessor: Service, Sendable {
             return
         }
         guard handler.eventTypes.contains(header.type) else { return }
+        // Judge the event against its published JSON Schema before anything acts on it.
+        do {
+            let violations = try EventSchemas.validate(message.value)
+            if !violations.isEmpty {
+                reject(message, reason: "violates its schema: " + violations.prefix(3).map(\.description).joined(separator: "; "))
+                return
+            }
+        } catch {
+            reject(message, reason: "cannot be checked against a schema: \(error)")
+            return
+        }
         let event = IncomingEvent(header: header, bytes: message.value, message: message)
         var attempt = 0
         var backoff = Duration.milliseconds(100)
