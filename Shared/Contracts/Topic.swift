@@ -12,6 +12,11 @@ public enum Topic: String, Sendable, CaseIterable {
 
     public func name(prefix: String) -> String { prefix.isEmpty ? rawValue : "\(prefix).\(rawValue)" }
 
+    /// The consumer group of a service within one installation, e.g. `clm.approval`.
+    public static func groupID(prefix: String, service: String) -> String {
+        prefix.isEmpty ? service : "\(prefix).\(service)"
+    }
+
     /// Partition count used when the topic is created. Request traffic is spread over more
     /// partitions; registry snapshots stay in one so they replay in the order written.
     public var partitions: Int {

@@ -113,7 +113,10 @@ public enum ServiceRunner {
             var processor: EventProcessor?
             if let handler = module.eventHandler, !definition.consumes.isEmpty {
                 processor = try EventProcessor(
-                    kafka: configuration.kafka, groupID: "clm-\(definition.name)",
+                    kafka: configuration.kafka,
+                    // One group per installation: the topic prefix keeps installations (and
+                    // test runs) that share a cluster from joining each other's groups.
+                    groupID: Topic.groupID(prefix: configuration.topicPrefix, service: definition.name),
                     topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
                     client: client, schema: definition.schema, outbox: outbox, relay: relay, handler: handler,
                     logger: logger)
@@ -138,15 +141,19 @@ public enum ServiceRunner {
                 logger: logger)
             services.append(app)
             // Shut down in reverse: HTTP first, then the consumer, the relay, and the producer.
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services.map { .init(service: $0) },
-                    gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
+            var groupConfiguration = ServiceGroupConfiguration(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+            // A stop must end the process even when PostgreSQL or the broker is gone: what is
+            // not finished by then stays in the outbox or unacknowledged on the topic.
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+            groupConfiguration.maximumCancellationDuration = .seconds(5)
+            let group = ServiceGroup(configuration: groupConfiguration)
             logger.info(
                 "started", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)"])
             try await group.run()
-            logger.info("stopped")
+            logger.notice("stopped")
             exit(0)
         } catch {
             fail(.runtime, "\(error)")

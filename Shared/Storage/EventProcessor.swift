@@ -103,16 +103,20 @@ public final class EventProcessor: Service, Sendable {
     }
 
     public func run() async throws {
-        for await message in consumer.messages {
-            await process(message)
-            consumer.markProcessed(message)
+        do {
+            for await message in consumer.messages {
+                try await process(message)
+                consumer.markProcessed(message)
+            }
+        } catch is CancellationError {
+            logger.info("stopping with an event unfinished; it will be re-delivered")
         }
         await consumer.close()
     }
 
     /// Handles one message, retrying transient failures; returns once it is applied,
     /// a duplicate, or rejected.
-    func process(_ message: KafkaMessage) async {
+    func process(_ message: KafkaMessage) async throws {
         let header: EventHeader
         do {
             header = try EventHeader.decode(message.value)
@@ -162,7 +166,8 @@ public final class EventProcessor: Service, Sendable {
                     metadata: ["event.id": "\(header.id)", "event.type": "\(header.type)", "error": "\(error)"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
-                if Task.isCancelled { return }
+                // Stopping: leave the event unmarked; the group re-delivers it to whoever runs next.
+                if Task.isCancelled || Task.isShuttingDownGracefully { throw CancellationError() }
             }
         }
     }

@@ -42,8 +42,14 @@ public final class OutboxRelay: Service, Sendable {
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
-        // Drain what is already committed so a graceful stop leaves the outbox empty.
-        _ = try? await relayBatch()
+        // Drain what is already committed so a graceful stop leaves the outbox empty — but
+        // only briefly: with the database or broker gone, the rows simply wait for next start.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await self.relayBatch() }
+            group.addTask { try? await Task.sleep(for: .seconds(3)) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Sends one batch; returns how many rows it published.

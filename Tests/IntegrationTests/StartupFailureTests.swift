@@ -70,26 +70,32 @@ struct StartupFailureTests {
     @Test("health turns not-ready while the database is unreachable, and the process keeps running")
     func notReadyWhenDatabaseGoes() async throws {
         let environment = try TestEnvironment.require()
-        let stack = try TestStack(environment: environment)
-        defer { Task { await stack.tearDown() } }
-        let registry = stack["registry"]
-        try await registry.start()
-        let ready = try await registry.client.send("GET", "/health/ready")
-        #expect(ready.status == 200)
-        // Revoke the role's right to connect: from the service's view the database is gone.
-        _ = try stack.database.query(
-            "REVOKE CONNECT ON DATABASE \(stack.database.name) FROM clm_registry; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'clm_registry' AND datname = '\(stack.database.name)'")
-        try await Task.sleep(for: .milliseconds(1500))
-        let notReady = try await registry.client.send("GET", "/health/ready")
-        #expect(notReady.status == 503, "\(notReady.text)")
-        #expect(notReady.text.contains("postgresql"))
-        #expect(registry.isRunning)
-        _ = try stack.database.query("GRANT CONNECT ON DATABASE \(stack.database.name) TO clm_registry")
-        var recovered = false
-        for _ in 0..<50 where !recovered {
-            try await Task.sleep(for: .milliseconds(200))
-            recovered = (try? await registry.client.send("GET", "/health/ready"))?.status == 200
+        try await TestStack.with(environment) { stack in
+            let registry = stack["registry"]
+            try await registry.start()
+            let ready = try await registry.client.send("GET", "/health/ready")
+            #expect(ready.status == 200)
+            // Revoke the role's right to connect: from the service's view the database is gone.
+            _ = try stack.database.query(
+                "REVOKE CONNECT ON DATABASE \(stack.database.name) FROM clm_registry; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'clm_registry' AND datname = '\(stack.database.name)'")
+            try await Task.sleep(for: .milliseconds(1500))
+            let notReady = try await registry.client.send("GET", "/health/ready")
+            #expect(notReady.status == 503, "\(notReady.text)")
+            #expect(notReady.text.contains("postgresql"))
+            #expect(registry.isRunning)
+            _ = try stack.database.query("GRANT CONNECT ON DATABASE \(stack.database.name) TO clm_registry")
+            var recovered = false
+            for _ in 0..<50 where !recovered {
+                try await Task.sleep(for: .milliseconds(200))
+                recovered = (try? await registry.client.send("GET", "/health/ready"))?.status == 200
+            }
+            #expect(recovered, "registry did not become ready again: \(registry.tail())")
+
+            // With the database gone again, SIGTERM still ends the process cleanly.
+            _ = try stack.database.query(
+                "REVOKE CONNECT ON DATABASE \(stack.database.name) FROM clm_registry; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'clm_registry' AND datname = '\(stack.database.name)'")
+            let status = await registry.stop()
+            #expect(status == 0, "registry did not stop cleanly: \(registry.tail())")
         }
-        #expect(recovered, "registry did not become ready again: \(registry.tail())")
     }
 }

@@ -52,6 +52,7 @@ final class ServiceProcess: @unchecked Sendable {
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        ChildProcesses.register(process.processIdentifier)
         self.process = process
     }
 
@@ -74,9 +75,10 @@ final class ServiceProcess: @unchecked Sendable {
     func stop() async -> Int32? {
         guard let process, process.isRunning else { return self.process?.terminationStatus }
         process.terminate()
-        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<500 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        ChildProcesses.unregister(process.processIdentifier)
         return process.terminationStatus
     }
 
@@ -85,6 +87,7 @@ final class ServiceProcess: @unchecked Sendable {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        ChildProcesses.unregister(process.processIdentifier)
     }
 
     var isRunning: Bool { process?.isRunning ?? false }
@@ -140,5 +143,20 @@ final class TestStack: @unchecked Sendable {
     func tearDown() async {
         await stop()
         database.drop()
+    }
+
+    /// Runs `body` with a fresh stack (not started) and always tears it down afterwards.
+    static func with<T>(
+        _ environment: TestEnvironment, _ body: (TestStack) async throws -> T
+    ) async throws -> T {
+        let stack = try TestStack(environment: environment)
+        do {
+            let result = try await body(stack)
+            await stack.tearDown()
+            return result
+        } catch {
+            await stack.tearDown()
+            throw error
+        }
     }
 }
