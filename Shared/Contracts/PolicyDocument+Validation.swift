@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks a policy document for internal consistency before it becomes a version.
 extension PolicyDocument {
     public static let knownKeyUsages: Set<String> = [
@@ -39,6 +41,7 @@ extension PolicyDocument {
                 "profile.extendedKeyUsage[\(index)]: '\(usage)' is not one of "
                     + Self.knownExtendedKeyUsages.sorted().joined(separator: ", "))
         }
+        if let constraints { problems += constraints.validationProblems() }
         switch approval.mode {
         case .manual:
             if !(1...10).contains(approval.approvers ?? 0) {
@@ -48,5 +51,52 @@ extension PolicyDocument {
             if approval.approvers != nil { problems.append("approval.approvers: only for mode 'manual'") }
         }
         return problems
+    }
+}
+
+extension SubjectConstraints {
+    /// Problems with the constraints themselves (unknown attributes, bad patterns or ranges).
+    public func validationProblems() -> [String] {
+        var problems: [String] = []
+        for (name, rule) in (attributes ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let path = "constraints.attributes.\(name)"
+            if !Self.attributeNames.contains(name) {
+                problems.append("\(path): unknown attribute (\(Self.attributeNames.sorted().joined(separator: ", ")))")
+            }
+            if let pattern = rule.pattern {
+                if pattern.count > 512 {
+                    problems.append("\(path).pattern: longer than 512 characters")
+                } else if (try? NSRegularExpression(pattern: pattern)) == nil {
+                    problems.append("\(path).pattern: not a valid regular expression")
+                }
+            }
+            if rule.presence == .forbidden && (rule.value != nil || rule.pattern != nil) {
+                problems.append("\(path): a forbidden attribute cannot also have a value or pattern")
+            }
+            if rule.value != nil && ["dnsNames", "ipAddresses", "uris"].contains(name) {
+                problems.append("\(path).value: only for single-valued attributes")
+            }
+        }
+        for (index, range) in (allowedIPRanges ?? []).enumerated() where !Self.isCIDR(range) {
+            problems.append("constraints.allowedIPRanges[\(index)]: '\(range)' is not an address or CIDR range")
+        }
+        for (index, suffix) in (allowedDNSSuffixes ?? []).enumerated() where suffix.isEmpty || suffix.contains(" ") {
+            problems.append("constraints.allowedDNSSuffixes[\(index)]: '\(suffix)' is not a DNS suffix")
+        }
+        for (index, domain) in (allowedEmailDomains ?? []).enumerated() where domain.isEmpty || domain.contains("@") {
+            problems.append("constraints.allowedEmailDomains[\(index)]: '\(domain)' is not a domain")
+        }
+        if let minSANs, minSANs < 0 { problems.append("constraints.minSANs: must not be negative") }
+        if let maxSANs, maxSANs < 0 { problems.append("constraints.maxSANs: must not be negative") }
+        if let minSANs, let maxSANs, minSANs > maxSANs { problems.append("constraints.minSANs: exceeds maxSANs") }
+        return problems
+    }
+
+    static func isCIDR(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let address = parts.first, EndEntity.Attributes.looksLikeIP(address) else { return false }
+        guard parts.count == 2 else { return true }
+        guard let length = Int(parts[1]), length >= 0 else { return false }
+        return length <= (address.contains(":") ? 128 : 32)
     }
 }

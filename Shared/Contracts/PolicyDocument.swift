@@ -9,11 +9,13 @@ public struct PolicyDocument: Codable, Sendable, Equatable {
     public var keyTemplate: KeyTemplate
     public var validity: Validity
     public var profile: Profile
+    /// Rules the end entities' attributes must satisfy; none when absent.
+    public var constraints: SubjectConstraints?
     public var approval: Approval
 
     public init(
         id: String, displayName: String? = nil, ca: String, keyTemplate: KeyTemplate, validity: Validity,
-        profile: Profile, approval: Approval
+        profile: Profile, constraints: SubjectConstraints? = nil, approval: Approval
     ) {
         self.id = id
         self.displayName = displayName
@@ -21,6 +23,7 @@ public struct PolicyDocument: Codable, Sendable, Equatable {
         self.keyTemplate = keyTemplate
         self.validity = validity
         self.profile = profile
+        self.constraints = constraints
         self.approval = approval
     }
 

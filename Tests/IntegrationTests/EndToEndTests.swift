@@ -104,6 +104,34 @@ struct EndToEndTests {
             #expect(mismatch.status == 422)
             #expect(mismatch.problem?.code == "policy-mismatch")
             #expect(mismatch.problem?.violations?.first?.contains("EC P-521 is not allowed") == true, "\(mismatch.text)")
+            // A policy with a misspelt field is refused with the path, not silently accepted.
+            var misspelt = Workflow.policy
+            misspelt["id"] = "typo"
+            misspelt["validity"] = ["defaultDays": 30, "maxDay": 90]
+            let typo = try await workflow.registry.send(
+                "POST", "/v1/realms/\(workflow.realm)/policies", body: try JSONSerialization.data(withJSONObject: misspelt))
+            #expect(typo.status == 422)
+            #expect(typo.problem?.code == "invalid-policy")
+            #expect(typo.problem?.violations?.contains { $0.hasPrefix("/validity") } == true, "\(typo.text)")
+
+            // Subject constraints block over the API with the attribute and rule named.
+            var strict = Workflow.policy
+            strict["id"] = "strict"
+            strict["constraints"] = ["allowedDNSSuffixes": ["corp.example"], "attributes": ["email": ["presence": "required"]]]
+            try await workflow.expect(201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, strict)
+            var blocked: CLMClient.Answer?
+            for _ in 0..<30 {
+                blocked = try await intake.send(
+                    "POST", path,
+                    body: try JSONSerialization.data(withJSONObject: ["policy": "strict", "entities": ["www"], "csr": validCSR]))
+                if blocked?.problem?.code != "unknown-policy" { break }
+            }
+            #expect(blocked?.status == 422)
+            #expect(blocked?.problem?.code == "policy-mismatch")
+            let reasons = blocked?.problem?.violations ?? []
+            #expect(reasons.contains("email: required by the policy but missing"), "\(reasons)")
+            #expect(reasons.contains("dnsNames: 'www.test.example' is not in an allowed domain (corp.example)"), "\(reasons)")
+
             // Unknown realm answers 404.
             let foreign = try await intake.send("GET", "/v1/realms/nobody/requests/\(UUID().uuidString)")
             #expect(foreign.status == 404)

@@ -1,4 +1,5 @@
 import CLMContracts
+import Foundation
 
 /// The key a request brings, reduced to what a policy judges.
 public struct KeyDescription: Sendable, Equatable {
@@ -85,6 +86,10 @@ public enum RequestPlanner {
         }
         var seen = Set<String>()
         names = names.filter { seen.insert("\($0.kind.rawValue):\($0.value)").inserted }
+        if let constraints = policy.constraints {
+            let broken = ConstraintEvaluator.violations(constraints, entities: entities, sanCount: names.count)
+            if !broken.isEmpty { return .failure(PolicyViolations(broken)) }
+        }
         if subject.isEmpty && names.isEmpty {
             return .failure(PolicyViolations([PolicyViolation(attribute: "subject", rule: "end entities give neither a subject nor a SAN")]))
         }

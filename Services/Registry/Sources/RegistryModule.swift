@@ -4,6 +4,7 @@ import CLMStorage
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// Realms, versioned policies and end entities. Every change is published as a snapshot on
@@ -101,7 +102,19 @@ public struct RegistryModule: ServiceModule {
         -> JSONResponse<PolicySnapshot>
     {
         let realm = try await requireRealm(ctx)
-        let document = try await request.decodeJSON(PolicyDocument.self, limit: 64 * 1024)
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: 64 * 1024)
+        } catch {
+            throw APIError(.contentTooLarge, code: "body-too-large", detail: "a policy document is at most 64 KiB")
+        }
+        let schemaProblems = PolicyDocument.schemaProblems(Array(buffer: body))
+        guard schemaProblems.isEmpty else {
+            throw APIError.unprocessable(
+                "invalid-policy", schemaProblems.joined(separator: "; "), extensions: ["violations": schemaProblems])
+        }
+        let document = try ContractCoding.decoder().decode(PolicyDocument.self, from: Data(buffer: body))
         if let existing, existing != document.id {
             throw APIError.badRequest("id-mismatch", "id: '\(document.id)' differs from the URL's '\(existing)'")
         }

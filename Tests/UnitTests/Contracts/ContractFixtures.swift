@@ -32,6 +32,16 @@ enum ContractFixtures {
                 keyTemplate: .init(rsaBits: [2048, 3072, 4096], ecCurves: ["P-256", "P-384"], eddsa: ["Ed25519"]),
                 validity: .init(defaultDays: 90, maxDays: 397),
                 profile: .init(keyUsage: ["digitalSignature", "keyEncipherment"], extendedKeyUsage: ["serverAuth"]),
+                constraints: optionals
+                    ? SubjectConstraints(
+                        // Every attribute with every rule member, so the schema drift check sees all keys.
+                        attributes: Dictionary(
+                            uniqueKeysWithValues: SubjectConstraints.attributeNames.map {
+                                ($0, SubjectConstraints.AttributeRule(presence: .optional, value: "x", pattern: ".*"))
+                            }),
+                        allowedDNSSuffixes: ["acme.example"], allowedEmailDomains: ["acme.example"],
+                        allowedIPRanges: ["10.0.0.0/8"], minSANs: 1, maxSANs: 10)
+                    : nil,
                 approval: approval)
             return try envelope(
                 PolicySnapshot(realm: realm, policy: "web-server", version: 3, document: document, createdAt: time),

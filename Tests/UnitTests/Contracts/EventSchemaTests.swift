@@ -210,7 +210,9 @@ struct ContractsEventSchemaTests {
         #expect(probed["const"]?.contains("/type") == true)
         #expect(probed["pattern"]?.contains("/realm") == true)
         let expectedEnums: [EventType: Set<String>] = [
-            .policySnapshot: ["/data/document/approval/mode"],
+            .policySnapshot: Set(
+                ["/data/document/approval/mode"]
+                    + SubjectConstraints.attributeNames.map { "/data/document/constraints/attributes/\($0)/presence" }),
             .endEntitySnapshot: ["/data/entity/kind"],
             .requestSubmitted: ["/data/approval/mode", "/data/keySource", "/data/alternativeNames/0/kind",
                                 "/data/alternativeNames/1/kind"],

@@ -120,3 +120,37 @@ struct DomainPolicyValidationTests {
         #expect(document.validationProblems().contains { $0.hasPrefix("validity.maxDays: ") })
     }
 }
+
+/// Uploaded policy documents are checked against the published schema before decoding.
+@Suite("Policy document schema")
+struct PolicyDocumentSchemaTests {
+    static let valid = #"""
+        {"id":"web","ca":"default","keyTemplate":{"rsaBits":[2048],"ecCurves":["P-256"],"eddsa":[]},
+         "validity":{"defaultDays":30,"maxDays":90},"profile":{"keyUsage":["digitalSignature"],"extendedKeyUsage":[]},
+         "approval":{"mode":"automatic"}}
+        """#
+
+    @Test("a valid document has no problems")
+    func valid() {
+        #expect(PolicyDocument.schemaProblems(Array(Self.valid.utf8)) == [])
+    }
+
+    @Test("unknown fields, wrong types and bad enum values are named by path", arguments: [
+        (#""validity":{"defaultDays":30,"maxDays":90}"#, #""validity":{"defaultDays":30,"maxDay":90}"#, "/validity"),
+        (#""approval":{"mode":"automatic"}"#, #""approval":{"mode":"sometimes"}"#, "/approval/mode"),
+        (#""id":"web""#, #""id":"web","extra":true"#, "/"),
+        (#""rsaBits":[2048]"#, #""rsaBits":["2048"]"#, "/keyTemplate/rsaBits/0"),
+    ])
+    func problems(_ original: String, _ replacement: String, _ path: String) {
+        let text = Self.valid.replacingOccurrences(of: original, with: replacement)
+        #expect(text != Self.valid)
+        let problems = PolicyDocument.schemaProblems(Array(text.utf8))
+        #expect(problems.contains { $0.hasPrefix(path) }, "\(problems)")
+    }
+
+    @Test("garbage is reported, not a crash")
+    func garbage() {
+        #expect(PolicyDocument.schemaProblems(Array("{nope".utf8)) == ["body is not valid JSON"])
+        #expect(!PolicyDocument.schemaProblems(Array("[]".utf8)).isEmpty)
+    }
+}

@@ -1,0 +1,119 @@
+import CLMContracts
+import Foundation
+
+/// Judges end entities against a policy's subject and SAN constraints. Pure: the same input
+/// gives the same violations, in a stable order, wherever it runs.
+enum ConstraintEvaluator {
+    static func violations(_ constraints: SubjectConstraints, entities: [EndEntity], sanCount: Int) -> [PolicyViolation] {
+        var violations: [PolicyViolation] = []
+        let multiple = entities.count > 1
+        for entity in entities {
+            let prefix = multiple ? "\(entity.id)." : ""
+            let attributes = entity.attributes
+            for name in (constraints.attributes ?? [:]).keys.sorted() {
+                guard let rule = constraints.attributes?[name] else { continue }
+                let values = attributes.values(of: name)
+                let label = prefix + name
+                switch rule.presence ?? .optional {
+                case .required where values.isEmpty:
+                    violations.append(PolicyViolation(attribute: label, rule: "required by the policy but missing"))
+                case .forbidden where !values.isEmpty:
+                    violations.append(PolicyViolation(attribute: label, rule: "forbidden by the policy"))
+                default:
+                    break
+                }
+                if let fixed = rule.value {
+                    for value in values where value != fixed {
+                        violations.append(PolicyViolation(attribute: label, rule: "'\(value)' must be '\(fixed)'"))
+                    }
+                }
+                if let pattern = rule.pattern {
+                    for value in values where !matches(value, pattern: pattern) {
+                        violations.append(PolicyViolation(attribute: label, rule: "'\(value)' does not match /\(pattern)/"))
+                    }
+                }
+            }
+            if let suffixes = constraints.allowedDNSSuffixes {
+                for name in attributes.dnsNames ?? [] where !dnsName(name, isUnderAnyOf: suffixes) {
+                    violations.append(
+                        PolicyViolation(
+                            attribute: prefix + "dnsNames",
+                            rule: "'\(name)' is not in an allowed domain (\(suffixes.joined(separator: ", ")))"))
+                }
+            }
+            if let domains = constraints.allowedEmailDomains, let email = attributes.email {
+                let domain = email.split(separator: "@").last.map { $0.lowercased() } ?? ""
+                if !domains.contains(where: { $0.lowercased() == domain }) {
+                    violations.append(
+                        PolicyViolation(
+                            attribute: prefix + "email",
+                            rule: "'\(email)' is not in an allowed domain (\(domains.joined(separator: ", ")))"))
+                }
+            }
+            if let ranges = constraints.allowedIPRanges {
+                for ip in attributes.ipAddresses ?? [] where !ranges.contains(where: { CIDR($0)?.contains(ip) == true }) {
+                    violations.append(
+                        PolicyViolation(
+                            attribute: prefix + "ipAddresses",
+                            rule: "\(ip) is not in an allowed range (\(ranges.joined(separator: ", ")))"))
+                }
+            }
+        }
+        if let minimum = constraints.minSANs, sanCount < minimum {
+            violations.append(PolicyViolation(attribute: "subjectAltNames", rule: "\(sanCount) SANs; the policy needs at least \(minimum)"))
+        }
+        if let maximum = constraints.maxSANs, sanCount > maximum {
+            violations.append(PolicyViolation(attribute: "subjectAltNames", rule: "\(sanCount) SANs; the policy allows at most \(maximum)"))
+        }
+        return violations
+    }
+
+    /// Whole-value match of an (already validated) regular expression.
+    static func matches(_ value: String, pattern: String) -> Bool {
+        guard let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else { return false }
+        return regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+    }
+
+    static func dnsName(_ name: String, isUnderAnyOf suffixes: [String]) -> Bool {
+        let name = name.lowercased()
+        return suffixes.contains { suffix in
+            let suffix = suffix.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            return name == suffix || name.hasSuffix("." + suffix)
+        }
+    }
+}
+
+/// An IPv4 or IPv6 network in CIDR notation.
+struct CIDR {
+    let network: [UInt8]
+    let prefixLength: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let address = CIDR.bytes(parts[0]) else { return nil }
+        let length = parts.count == 2 ? Int(parts[1]) : address.count * 8
+        guard let length, (0...(address.count * 8)).contains(length) else { return nil }
+        self.network = address
+        self.prefixLength = length
+    }
+
+    func contains(_ ip: String) -> Bool {
+        guard let address = CIDR.bytes(ip), address.count == network.count else { return false }
+        var remaining = prefixLength
+        for index in 0..<address.count where remaining > 0 {
+            let bits = min(8, remaining)
+            let mask = UInt8(truncatingIfNeeded: 0xFF << (8 - bits))
+            if address[index] & mask != network[index] & mask { return false }
+            remaining -= bits
+        }
+        return true
+    }
+
+    static func bytes(_ text: String) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 16)
+        if text.contains(":") {
+            return inet_pton(AF_INET6, text, &buffer) == 1 ? buffer : nil
+        }
+        return inet_pton(AF_INET, text, &buffer) == 1 ? Array(buffer.prefix(4)) : nil
+    }
+}
