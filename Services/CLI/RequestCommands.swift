@@ -6,29 +6,35 @@ import Foundation
 struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "request", abstract: "Submit and follow certificate requests.",
-        subcommands: [Submit.self, Status.self, Wait.self, List.self, Certificate.self])
+        subcommands: [Submit.self, Status.self, Wait.self, List.self, Certificate.self, KeyBundle.self])
 
     struct Submit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Submit a certificate request with a PKCS#10 CSR.")
+        static let configuration = CommandConfiguration(
+            abstract: "Submit a certificate request with a PKCS#10 CSR, or have the key pair generated (--generate).")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Realm id.") var realm: String
         @Option(help: "Policy id.") var policy: String
         @Option(name: .customLong("entity"), help: "End entity id (repeat for several).") var entities: [String] = []
-        @Option(help: "PKCS#10 CSR file, PEM or DER.") var csr: String
+        @Option(help: "PKCS#10 CSR file, PEM or DER.") var csr: String?
+        @Option(help: "Generate the key pair on the server: rsa:2048|3072|4096, ec:p256|p384|p521, ed25519, ed448.")
+        var generate: String?
         @Option(help: "Suggested validity in days (the policy may shorten it).") var validityDays: Int?
         @Option(help: "Idempotency key: a retry with the same key returns the original request.")
         var idempotencyKey: String?
 
         func validate() throws {
             if entities.isEmpty { throw ValidationError("give at least one --entity") }
+            if (csr == nil) == (generate == nil) { throw ValidationError("give either --csr FILE or --generate SPEC") }
         }
 
         func run() async throws {
-            let raw = try readFile(csr)
-            let text = String(data: raw, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
-            var body: [String: Any] = [
-                "policy": policy, "entities": entities, "csr": text ?? raw.base64EncodedString(),
-            ]
+            var body: [String: Any] = ["policy": policy, "entities": entities]
+            if let csr {
+                let raw = try readFile(csr)
+                let text = String(data: raw, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
+                body["csr"] = text ?? raw.base64EncodedString()
+            }
+            if let generate { body["keyGeneration"] = generate }
             if let validityDays { body["validityDays"] = validityDays }
             let answer = try await call(
                 try options.client(), "POST", "/v1/realms/\(realm)/requests",
@@ -119,6 +125,31 @@ struct RequestCommand: AsyncParsableCommand {
             guard answer.status == 200 else { throw fail(answer) }
             try writeOutput(answer.text, to: out)
         }
+    }
+}
+
+struct KeyBundle: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key-bundle",
+        abstract: "Download the certificate with its server-generated private key (once: the key is then destroyed).")
+    @OptionGroup var options: GlobalOptions
+    @Option(help: "Realm id.") var realm: String
+    @Argument(help: "Request id.") var id: String
+    @Option(help: "pkcs12 or pem.") var format: String = "pkcs12"
+    @Option(help: "File whose first line is the bundle password (at least 12 characters).") var passwordFile: String
+    @Option(name: .shortAndLong, help: "Write the bundle to this file.") var out: String
+
+    func run() async throws {
+        let raw = String(decoding: try readFile(passwordFile), as: UTF8.self)
+        let password = raw.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let answer = try await call(
+            try options.client(), "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
+            body: try JSONSerialization.data(withJSONObject: ["password": password]))
+        guard answer.status == 200 else { throw fail(answer) }
+        // The bundle holds a private key: create the file readable by its owner only.
+        guard FileManager.default.createFile(atPath: out, contents: answer.body, attributes: [.posixPermissions: 0o600])
+        else { throw ValidationError("cannot write '\(out)'") }
+        printError("wrote \(out) (\(answer.body.count) bytes); the server has destroyed its copy of the key")
     }
 }
 

@@ -8,16 +8,18 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case requestApproved = "clm.request.approved.v1"
     case requestDeclined = "clm.request.declined.v1"
     case requestFailed = "clm.request.failed.v1"
+    case keyGenerated = "clm.key.generated.v1"
     case certificateIssued = "clm.certificate.issued.v1"
 
     /// The topic an event of this type is published on.
     public var topic: Topic {
         switch self {
         case .realmSnapshot, .policySnapshot, .endEntitySnapshot: .registry
-        case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .certificateIssued: .requestEvents
+        case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .keyGenerated, .certificateIssued:
+            .requestEvents
         }
     }
 
-    /// File name of the JSON Schema describing this type's `data`, under `Schemas/`.
+    /// File name of the JSON Schema describing this type's whole envelope, under `Schemas/`.
     public var schemaFileName: String { rawValue + ".schema.json" }
 }

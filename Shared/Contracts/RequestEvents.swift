@@ -118,6 +118,23 @@ public struct RequestFailed: Codable, Sendable, Equatable {
     }
 }
 
+/// `clm.key.generated.v1` — keygen made the key pair of a server-side request. Only the
+/// public key leaves keygen; the private key stays there, sealed, until the user downloads it.
+public struct KeyGenerated: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    /// e.g. `ec:P-256`.
+    public var keySpec: String
+    /// DER SubjectPublicKeyInfo, base64.
+    public var publicKey: String
+    public init(request: UUID, realm: String, keySpec: String, publicKey: String) {
+        self.request = request
+        self.realm = realm
+        self.keySpec = keySpec
+        self.publicKey = publicKey
+    }
+}
+
 /// `clm.certificate.issued.v1` — the CA signed the certificate.
 public struct CertificateIssued: Codable, Sendable, Equatable {
     public var request: UUID

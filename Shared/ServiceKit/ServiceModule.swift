@@ -45,7 +45,7 @@ public struct ServiceContext: Sendable {
     ) async throws -> T {
         let logger = logger ?? self.logger
         do {
-            let result = try await client.withTransaction(logger: logger) { connection in
+            let result = try await client.transaction(logger: logger) { connection in
                 try await body(EventTransaction(connection: connection, outbox: outbox, logger: logger))
             }
             relay.wakeSignal.signal()

@@ -174,7 +174,7 @@ public final class EventProcessor: Service, Sendable {
 
     private func apply(_ event: IncomingEvent) async throws -> Bool {
         let logger = self.logger
-        let applied = try await client.withTransaction(logger: logger) { connection -> Bool in
+        let applied = try await client.transaction(logger: logger) { connection -> Bool in
             let inserted = try await connection.query(
                 PostgresQuery(
                     unsafeSQL: """

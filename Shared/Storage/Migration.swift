@@ -53,7 +53,7 @@ public enum Migrator {
     ) async throws {
         let sorted = migrations.sorted { $0.version < $1.version }
         precondition(Set(sorted.map(\.version)).count == sorted.count, "duplicate migration versions in \(schema)")
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await connection.query(
                 "SELECT pg_advisory_xact_lock(hashtext(\("clm.migrations." + schema)))", logger: logger)
             try await connection.query(

@@ -91,7 +91,9 @@ public struct CAGatewayModule: ServiceModule {
 struct CAGatewayEventHandler: EventHandler {
     let authority: CertificateAuthority
 
-    var eventTypes: Set<String> { [EventType.requestSubmitted.rawValue, EventType.requestApproved.rawValue] }
+    var eventTypes: Set<String> {
+        [EventType.requestSubmitted.rawValue, EventType.requestApproved.rawValue, EventType.keyGenerated.rawValue]
+    }
 
     func handle(_ event: IncomingEvent, in tx: EventTransaction) async throws {
         switch EventType(rawValue: event.header.type) {
@@ -105,31 +107,55 @@ struct CAGatewayEventHandler: EventHandler {
                 """, logger: tx.logger)
         case .requestApproved:
             let approved = try event.decode(RequestApproved.self).data
-            try await issue(approved, event: event, tx: tx)
+            try await issue(request: approved.request, realm: approved.realm, generatedKey: nil, event: event, tx: tx)
+        case .keyGenerated:
+            let generated = try event.decode(KeyGenerated.self).data
+            try await issue(request: generated.request, realm: generated.realm, generatedKey: generated, event: event, tx: tx)
         default:
             return
         }
     }
 
-    private func issue(_ approved: RequestApproved, event: IncomingEvent, tx: EventTransaction) async throws {
+    /// Issues for an approved request. A server-side request is approved first and gets its
+    /// key afterwards: the approval marks it `awaiting-key`, and `clm.key.generated.v1` issues.
+    private func issue(
+        request: UUID, realm: String, generatedKey: KeyGenerated?, event: IncomingEvent, tx: EventTransaction
+    ) async throws {
         guard
-            let text = try await tx.connection.query(
+            let row = try await tx.connection.query(
                 """
-                SELECT submitted::text FROM ca_gateway.orders
-                WHERE request_id = \(approved.request) AND realm = \(approved.realm) FOR UPDATE
+                SELECT submitted::text, state FROM ca_gateway.orders
+                WHERE request_id = \(request) AND realm = \(realm) FOR UPDATE
                 """, logger: tx.logger
-            ).decode(String.self).collectAll().first
+            ).decode((String, String).self).collectAll().first
         else {
-            throw EventRejection(reason: "approval for request \(approved.request) without a known submission")
+            throw EventRejection(reason: "\(event.header.type) for request \(request) without a known submission")
         }
         let already = try await tx.connection.query(
-            "SELECT 1 FROM ca_gateway.certificates WHERE request_id = \(approved.request)", logger: tx.logger
+            "SELECT 1 FROM ca_gateway.certificates WHERE request_id = \(request)", logger: tx.logger
         ).collectAll()
         guard already.isEmpty else {
-            tx.logger.info("request already has a certificate; approval replay ignored")
+            tx.logger.info("request already has a certificate; replay ignored")
             return
         }
-        let order = try JSONColumn.decode(RequestSubmitted.self, from: text)
+        var order = try JSONColumn.decode(RequestSubmitted.self, from: row.0)
+        if order.keySource == .server {
+            guard let generatedKey else {
+                try await tx.connection.query(
+                    "UPDATE ca_gateway.orders SET state = 'awaiting-key' WHERE request_id = \(request)", logger: tx.logger)
+                return
+            }
+            guard row.1 == "awaiting-key" else {
+                throw EventRejection(reason: "key for request \(request) arrived before its approval")
+            }
+            guard generatedKey.keySpec == order.keySpec else {
+                throw EventRejection(
+                    reason: "generated \(generatedKey.keySpec) but request \(request) asked for \(order.keySpec ?? "none")")
+            }
+            order.publicKey = generatedKey.publicKey
+        } else if generatedKey != nil {
+            throw EventRejection(reason: "generated key for CSR request \(request)")
+        }
         guard order.ca == authority.name else {
             try await fail(order, code: "unknown-ca", reason: "CA '\(order.ca)' is not served by this gateway", event: event, tx: tx)
             return

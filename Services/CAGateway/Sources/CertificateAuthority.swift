@@ -28,7 +28,7 @@ final class CertificateAuthority: Sendable {
     static func loadOrCreate(name: String, kek: KeyEncryptionKey, client: PostgresClient, logger: Logger) async throws
         -> CertificateAuthority
     {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("clm.ca." + name)))", logger: logger)
             if let row = try await connection.query(
                 "SELECT root_certificate, issuing_certificate, issuing_key FROM ca_gateway.authorities WHERE name = \(name)",

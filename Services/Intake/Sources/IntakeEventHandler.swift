@@ -9,7 +9,7 @@ struct IntakeEventHandler: EventHandler {
     var eventTypes: Set<String> {
         [
             EventType.realmSnapshot, .policySnapshot, .endEntitySnapshot, .requestApproved, .requestDeclined,
-            .requestFailed, .certificateIssued,
+            .requestFailed, .keyGenerated, .certificateIssued,
         ].reduce(into: Set<String>()) { $0.insert($1.rawValue) }
     }
 
@@ -38,6 +38,12 @@ struct IntakeEventHandler: EventHandler {
             _ = try await store.transition(
                 failed.request, realm: failed.realm, to: .failed, actor: failed.failedBy,
                 reason: "\(failed.code): \(failed.reason)", on: connection, logger: logger)
+        case .keyGenerated:
+            let generated = try event.decode(KeyGenerated.self).data
+            _ = try await store.transition(
+                generated.request, realm: generated.realm, to: .keyGenerated, actor: "keygen",
+                reason: "\(generated.keySpec) key pair generated; the private key stays sealed in keygen",
+                on: connection, logger: logger)
         case .certificateIssued:
             let issued = try event.decode(CertificateIssued.self).data
             _ = try await store.transition(

@@ -18,7 +18,7 @@ public struct IntakeModule: ServiceModule {
     let store = IntakeStore()
     /// How long a submission waits for the registry read model to catch up with an object
     /// created moments ago, before answering that it does not exist.
-    let readModelGrace: Duration = .seconds(3)
+    let readModelGrace: Duration = .seconds(5)
 
     public static func make(context: ServiceContext) async throws -> IntakeModule {
         IntakeModule(context: context)
@@ -93,19 +93,39 @@ public struct IntakeModule: ServiceModule {
         for (index, entity) in body.entities.enumerated() where !Identifier.isValid(entity) {
             throw APIError.badRequest("invalid-identifier", "entities[\(index)]: not a valid identifier")
         }
-        if body.keyGeneration != nil {
-            throw APIError.unprocessable(
-                "key-generation-unavailable",
-                "server-side key generation is not available yet; upload a PKCS#10 CSR in 'csr'")
-        }
-        guard let csrText = body.csr else {
-            throw APIError.badRequest("missing-key-source", "csr: a PKCS#10 request (PEM or base64 DER) is required")
-        }
-        let csr: CertificationRequest
-        do {
-            csr = try CertificationRequest.parse(Self.csrBytes(csrText))
-        } catch let error as CryptoError {
-            throw APIError.unprocessable("invalid-csr", "csr: \(error.reason)")
+        // The certificate's key: a CSR's public key (proof of possession checked), or a key
+        // pair keygen will make after approval.
+        let keySource: KeySource
+        let key: KeyDescription
+        var publicKey: String?
+        var keySpec: String?
+        switch (body.csr, body.keyGeneration) {
+        case (.some, .some):
+            throw APIError.badRequest("conflicting-key-source", "give either 'csr' or 'keyGeneration', not both")
+        case (nil, nil):
+            throw APIError.badRequest(
+                "missing-key-source", "csr: a PKCS#10 request (PEM or base64 DER), or keyGeneration (e.g. ec:P-256)")
+        case (.some(let csrText), nil):
+            let csr: CertificationRequest
+            do {
+                csr = try CertificationRequest.parse(Self.csrBytes(csrText))
+            } catch let error as CryptoError {
+                throw APIError.unprocessable("invalid-csr", "csr: \(error.reason)")
+            }
+            keySource = .csr
+            key = KeyDescription(
+                algorithm: csr.publicKey.algorithm.rawValue, bits: csr.publicKey.bits, curve: csr.publicKey.curve?.rawValue)
+            publicKey = Data(csr.publicKey.spkiDER).base64EncodedString()
+        case (nil, .some(let text)):
+            let spec: KeySpec
+            do {
+                spec = try KeySpec(parsing: text)
+            } catch let error as CryptoError {
+                throw APIError.unprocessable("invalid-key-generation", "keyGeneration: \(error.reason)")
+            }
+            keySource = .server
+            key = Self.describe(spec)
+            keySpec = spec.description
         }
 
         if let key = idempotencyKey,
@@ -115,8 +135,6 @@ public struct IntakeModule: ServiceModule {
         }
 
         let (policyVersion, policy, entities) = try await lookUp(realm: realm, body: body, logger: logger)
-        let key = KeyDescription(
-            algorithm: csr.publicKey.algorithm.rawValue, bits: csr.publicKey.bits, curve: csr.publicKey.curve?.rawValue)
         let plan: RequestPlan
         switch RequestPlanner.plan(
             policy: policy, entities: entities, key: key, suggestedValidityDays: body.validityDays)
@@ -136,7 +154,7 @@ public struct IntakeModule: ServiceModule {
         let submitted = RequestSubmitted(
             request: UUID(), realm: realm, requester: "unauthenticated", policy: policy.id, policyVersion: policyVersion,
             ca: policy.ca, approval: policy.approval, subject: plan.subject, alternativeNames: plan.alternativeNames,
-            keySource: .csr, publicKey: Data(csr.publicKey.spkiDER).base64EncodedString(), keySpec: nil,
+            keySource: keySource, publicKey: publicKey, keySpec: keySpec,
             validityDays: plan.validityDays, keyUsage: policy.profile.keyUsage,
             extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: Date())
         logger[metadataKey: "request.id"] = "\(submitted.request)"
@@ -199,6 +217,16 @@ public struct IntakeModule: ServiceModule {
                     "entities: \(missingEntities.map { "'\($0)'" }.joined(separator: ", ")) not found in realm '\(realm)'")
             }
             try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// What the policy judges of a key that does not exist yet.
+    static func describe(_ spec: KeySpec) -> KeyDescription {
+        switch spec {
+        case .rsa(let bits): KeyDescription(algorithm: "rsa", bits: bits)
+        case .ec(let curve): KeyDescription(algorithm: "ec", bits: curve.bits, curve: curve.rawValue)
+        case .ed25519: KeyDescription(algorithm: "ed25519", bits: 256)
+        case .ed448: KeyDescription(algorithm: "ed448", bits: 456)
         }
     }
 

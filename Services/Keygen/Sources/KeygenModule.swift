@@ -1,26 +1,224 @@
+import CLMContracts
+import CLMCrypto
 import CLMServiceKit
 import CLMStorage
+import Foundation
 import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
 
-/// Server-side key generation and the encrypted key store.
+/// Server-side key generation, the sealed key store and the one-time key bundle download.
 ///
-/// This version runs the service foundation only (configuration with the key-encryption
-/// key, its schema, health and metrics). Key generation and bundle download are not built
-/// yet; intake refuses `keyGeneration` requests until they are.
+/// A key pair is generated only after the request is approved, sealed at once (AES-256-GCM
+/// data key wrapped by the configured KEK, bound to the request id), and only its public key
+/// is published. The private key leaves this service once: in the user's PKCS#12 or PEM
+/// download, after which it is destroyed.
 public struct KeygenModule: ServiceModule {
     public static let definition = ServiceDefinition(
-        name: "keygen", schema: "keygen", defaultPort: 8084, migrations: [], consumes: [],
-        needsKeyEncryptionKey: true)
+        name: "keygen", schema: "keygen", defaultPort: 8084, migrations: KeygenMigrations.all,
+        consumes: [.requestEvents], needsKeyEncryptionKey: true)
 
-    public static func make(context: ServiceContext) async throws -> KeygenModule { KeygenModule() }
+    /// Shortest bundle password accepted.
+    static let minimumPasswordLength = 12
 
-    public var eventHandler: (any EventHandler)? { nil }
+    let context: ServiceContext
+    let kek: KeyEncryptionKey
+
+    public static func make(context: ServiceContext) async throws -> KeygenModule {
+        guard let setting = context.configuration.keyEncryptionKey else {
+            throw ConfigurationError(problems: ["CLM_KEK is required"])
+        }
+        return KeygenModule(context: context, kek: try KeyEncryptionKey(id: setting.id, base64: setting.base64))
+    }
+
+    public var eventHandler: (any EventHandler)? { KeygenEventHandler(kek: kek) }
+
+    struct BundleRequest: Decodable {
+        var password: String?
+    }
 
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("v1/realms/:realm/requests/:id/key-bundle") { _, _ -> Response in
-            throw APIError(
-                .notImplemented, code: "key-generation-unavailable",
-                detail: "server-side key generation is not available in this version")
+        router.post("v1/realms/:realm/requests/:id/key-bundle") { request, ctx in
+            try await download(request, ctx)
         }
     }
+
+    private func download(_ request: Request, _ ctx: BasicRequestContext) async throws -> Response {
+        let realm = try ctx.parameters.require("realm")
+        let text = try ctx.parameters.require("id")
+        guard Identifier.isValid(realm), let id = UUID(uuidString: text) else { throw APIError.notFound("request '\(text)'") }
+        let format = request.uri.queryParameters.get("format") ?? "pkcs12"
+        guard format == "pkcs12" || format == "pem" else {
+            throw APIError.badRequest("invalid-query", "format: must be pkcs12 or pem")
+        }
+        let body = try await request.decodeJSON(BundleRequest.self, limit: 4096)
+        let password = body.password
+        if format == "pkcs12" && password == nil {
+            throw APIError.badRequest("missing-password", "password: a PKCS#12 bundle needs a password")
+        }
+        if let password, password.count < Self.minimumPasswordLength || password.count > 1024 {
+            throw APIError.badRequest(
+                "weak-password", "password: must be \(Self.minimumPasswordLength)...1024 characters")
+        }
+        var logger = ctx.logger
+        logger[metadataKey: "realm"] = "\(realm)"
+        logger[metadataKey: "request.id"] = "\(id)"
+        let kek = self.kek
+        let bundle = try await context.transaction(logger: logger) { tx -> (bytes: [UInt8], contentType: String) in
+            guard
+                let row = try await tx.connection.query(
+                    """
+                    SELECT sealed_key, certificate, chain, destroyed_at FROM keygen.keys
+                    WHERE request_id = \(id) AND realm = \(realm) FOR UPDATE
+                    """, logger: tx.logger
+                ).decode((ByteBuffer?, String?, String?, Date?).self).collectAll().first
+            else { throw APIError.notFound("key of request \(id)") }
+            if let destroyed = row.3 {
+                throw APIError(
+                    .gone, code: "key-destroyed",
+                    detail: "the private key was destroyed after its download at \(ContractCoding.formatTimestamp(destroyed))")
+            }
+            guard let sealedBytes = row.0, let certificatePEM = row.1, let chainPEM = row.2 else {
+                throw APIError.conflict("not-issued", "request \(id) has no certificate yet; download after issuance")
+            }
+            let sealed = try SealedKey(combinedBytes: Array(buffer: sealedBytes))
+            let pkcs8 = try kek.open(sealed, associatedData: KeygenEventHandler.associatedData(id))
+            let key = try PrivateKey(pkcs8DER: pkcs8.copyBytes())
+            let certificate = try Certificate(pem: certificatePEM)
+            let chain = Certificate.parseChain(pem: chainPEM)
+            let result: (bytes: [UInt8], contentType: String)
+            switch format {
+            case "pem":
+                let keyPEM = try key.pkcs8PEM(password: password)
+                result = (Array((certificatePEM + chainPEM).utf8) + keyPEM.copyBytes(), "application/x-pem-file")
+            default:
+                let p12 = try PKCS12.export(
+                    key: key, certificate: certificate, chain: chain, password: password ?? "", friendlyName: id.uuidString)
+                result = (p12.copyBytes(), "application/x-pkcs12")
+            }
+            // One download, then the key is gone: the sealed box is deleted with the commit.
+            try await tx.connection.query(
+                """
+                UPDATE keygen.keys SET sealed_key = NULL, downloaded_at = now(), destroyed_at = now()
+                WHERE request_id = \(id)
+                """, logger: tx.logger)
+            return result
+        }
+        logger.notice("key bundle downloaded; private key destroyed", metadata: ["format": "\(format)"])
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: bundle.contentType, .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"\(id.uuidString.lowercased()).\(format == "pem" ? "pem" : "p12")\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: bundle.bytes)))
+    }
+}
+
+/// Generates keys for approved server-side requests and keeps their certificates for the bundle.
+struct KeygenEventHandler: EventHandler {
+    let kek: KeyEncryptionKey
+
+    var eventTypes: Set<String> {
+        [EventType.requestSubmitted.rawValue, EventType.requestApproved.rawValue, EventType.certificateIssued.rawValue]
+    }
+
+    /// Binds a sealed key to its request, so a box copied to another row does not open.
+    static func associatedData(_ request: UUID) -> [UInt8] { Array("clm.keygen.\(request.uuidString.lowercased())".utf8) }
+
+    func handle(_ event: IncomingEvent, in tx: EventTransaction) async throws {
+        switch EventType(rawValue: event.header.type) {
+        case .requestSubmitted:
+            let submitted = try event.decode(RequestSubmitted.self).data
+            guard submitted.keySource == .server, let spec = submitted.keySpec else { return }
+            try await tx.connection.query(
+                """
+                INSERT INTO keygen.orders (request_id, realm, key_spec) VALUES (\(submitted.request), \(submitted.realm), \(spec))
+                ON CONFLICT (request_id) DO NOTHING
+                """, logger: tx.logger)
+        case .requestApproved:
+            let approved = try event.decode(RequestApproved.self).data
+            try await generate(approved, event: event, tx: tx)
+        case .certificateIssued:
+            let issued = try event.decode(CertificateIssued.self).data
+            try await tx.connection.query(
+                """
+                UPDATE keygen.keys SET certificate = \(issued.certificate), chain = \(issued.chain)
+                WHERE request_id = \(issued.request) AND realm = \(issued.realm) AND destroyed_at IS NULL
+                """, logger: tx.logger)
+        default:
+            return
+        }
+    }
+
+    private func generate(_ approved: RequestApproved, event: IncomingEvent, tx: EventTransaction) async throws {
+        guard
+            let specText = try await tx.connection.query(
+                """
+                SELECT key_spec FROM keygen.orders WHERE request_id = \(approved.request) AND realm = \(approved.realm)
+                FOR UPDATE
+                """, logger: tx.logger
+            ).decode(String.self).collectAll().first
+        else { return }  // a CSR request: nothing to generate
+        let existing = try await tx.connection.query(
+            "SELECT 1 FROM keygen.keys WHERE request_id = \(approved.request)", logger: tx.logger
+        ).collectAll()
+        guard existing.isEmpty else { return }  // replayed approval
+        let spec: KeySpec
+        do {
+            spec = try KeySpec(parsing: specText)
+        } catch {
+            throw EventRejection(reason: "request \(approved.request) has an unusable key spec '\(specText)'")
+        }
+        let key = try PrivateKey.generate(spec)
+        let sealed = try kek.seal(key.pkcs8DER(), associatedData: Self.associatedData(approved.request))
+        let publicKey = Data(key.publicKey.spkiDER).base64EncodedString()
+        try await tx.connection.query(
+            """
+            INSERT INTO keygen.keys (request_id, realm, key_spec, sealed_key, kek_id, public_key)
+            VALUES (\(approved.request), \(approved.realm), \(spec.description),
+                    \(ByteBuffer(bytes: sealed.combinedBytes)), \(kek.id), \(publicKey))
+            """, logger: tx.logger)
+        try await tx.publish(
+            tx.outbox.event(
+                .keyGenerated, subject: event.header.subject, realm: approved.realm,
+                data: KeyGenerated(
+                    request: approved.request, realm: approved.realm, keySpec: spec.description, publicKey: publicKey),
+                traceparent: event.header.traceparent))
+        tx.logger.info("key pair generated and sealed", metadata: ["key.spec": "\(spec.description)"])
+    }
+}
+
+enum KeygenMigrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 2, name: "orders and sealed keys",
+            statements: [
+                """
+                CREATE TABLE keygen.orders (
+                    request_id uuid PRIMARY KEY,
+                    realm text NOT NULL,
+                    key_spec text NOT NULL,
+                    received_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE keygen.keys (
+                    request_id uuid PRIMARY KEY REFERENCES keygen.orders(request_id),
+                    realm text NOT NULL,
+                    key_spec text NOT NULL,
+                    sealed_key bytea,
+                    kek_id text NOT NULL,
+                    public_key text NOT NULL,
+                    certificate text,
+                    chain text,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    downloaded_at timestamptz,
+                    destroyed_at timestamptz,
+                    CHECK ((sealed_key IS NULL) = (destroyed_at IS NOT NULL))
+                )
+                """,
+            ])
+    ]
 }

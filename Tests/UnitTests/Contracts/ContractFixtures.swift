@@ -82,6 +82,10 @@ enum ContractFixtures {
                 RequestFailed(request: request, realm: realm, code: "ca-unavailable", reason: "CA timed out 5 times",
                               failedBy: "/clm/ca-gateway"),
                 subject: request.uuidString)
+        case .keyGenerated:
+            let generated = KeyGenerated(
+                request: request, realm: realm, keySpec: "ec:P-256", publicKey: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE")
+            return try envelope(generated, subject: request.uuidString)
         case .certificateIssued:
             let issued = CertificateIssued(
                 request: request, realm: realm, ca: "acme-issuing-ca", serialNumber: "4F2A9C0017E3B5D8",
