@@ -9,6 +9,8 @@ public enum Topic: String, Sendable, CaseIterable {
     case requestEvents = "request.events"
     /// Lifecycle and audit stream for ops dashboards.
     case lifecycle = "lifecycle"
+    /// Events no consumer could process, with the reason in headers, for ops to inspect.
+    case deadLetter = "dead-letter"
 
     public func name(prefix: String) -> String { prefix.isEmpty ? rawValue : "\(prefix).\(rawValue)" }
 
@@ -24,6 +26,7 @@ public enum Topic: String, Sendable, CaseIterable {
         case .registry: 1
         case .requestCommands, .requestEvents: 8
         case .lifecycle: 4
+        case .deadLetter: 1
         }
     }
 

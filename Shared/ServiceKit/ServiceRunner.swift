@@ -119,7 +119,7 @@ public enum ServiceRunner {
                     groupID: Topic.groupID(prefix: configuration.topicPrefix, service: definition.name),
                     topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
                     client: client, schema: definition.schema, outbox: outbox, relay: relay, handler: handler,
-                    logger: logger)
+                    deadLetter: (producer, Topic.deadLetter.name(prefix: configuration.topicPrefix)), logger: logger)
             }
             let consumerJoined: (@Sendable () -> Bool)? =
                 if let processor { { processor.hasJoinedGroup } } else { nil }

@@ -66,6 +66,8 @@ public final class EventProcessor: Service, Sendable {
     private let outbox: OutboxWriter
     private let relay: OutboxRelay?
     private let handler: any EventHandler
+    private let deadLetter: (producer: KafkaProducer, topic: String)?
+    private let groupID: String
     private let logger: Logger
     private let processed: Counter
     private let duplicates: Counter
@@ -82,8 +84,11 @@ public final class EventProcessor: Service, Sendable {
 
     public init(
         kafka: KafkaConfiguration, groupID: String, topics: [String], client: PostgresClient, schema: String,
-        outbox: OutboxWriter, relay: OutboxRelay?, handler: any EventHandler, logger: Logger
+        outbox: OutboxWriter, relay: OutboxRelay?, handler: any EventHandler,
+        deadLetter: (producer: KafkaProducer, topic: String)? = nil, logger: Logger
     ) throws {
+        self.deadLetter = deadLetter
+        self.groupID = groupID
         let membership = Membership()
         self.membership = membership
         self.consumer = try KafkaConsumer(
@@ -121,7 +126,7 @@ public final class EventProcessor: Service, Sendable {
         do {
             header = try EventHeader.decode(message.value)
         } catch {
-            reject(message, reason: "not a CLM CloudEvent: \(error)")
+            try await reject(message, reason: "not a CLM CloudEvent: \(error)")
             return
         }
         guard handler.eventTypes.contains(header.type) else { return }
@@ -129,11 +134,11 @@ public final class EventProcessor: Service, Sendable {
         do {
             let violations = try EventSchemas.validate(message.value)
             if !violations.isEmpty {
-                reject(message, reason: "violates its schema: " + violations.prefix(3).map(\.description).joined(separator: "; "))
+                try await reject(message, reason: "violates its schema: " + violations.prefix(3).map(\.description).joined(separator: "; "))
                 return
             }
         } catch {
-            reject(message, reason: "cannot be checked against a schema: \(error)")
+            try await reject(message, reason: "cannot be checked against a schema: \(error)")
             return
         }
         let event = IncomingEvent(header: header, bytes: message.value, message: message)
@@ -151,14 +156,14 @@ public final class EventProcessor: Service, Sendable {
                 }
                 return
             } catch let rejection as EventRejection {
-                reject(message, reason: rejection.reason)
+                try await reject(message, reason: rejection.reason)
                 return
             } catch {
                 // The database being down must never lose an event: keep retrying those.
                 // Anything else is likely a bug; give up after a while so the partition flows.
                 let transient = error is PSQLError
                 if !transient && attempt >= 10 {
-                    reject(message, reason: "gave up after \(attempt) attempts: \(String(reflecting: error))")
+                    try await reject(message, reason: "gave up after \(attempt) attempts: \(String(reflecting: error))")
                     return
                 }
                 logger.warning(
@@ -204,7 +209,10 @@ public final class EventProcessor: Service, Sendable {
         return applied
     }
 
-    private func reject(_ message: KafkaMessage, reason: String) {
+    /// Sets an event aside: logged, counted, and copied to the dead-letter topic (unchanged,
+    /// same key, reason and origin in headers) before its offset may advance, so nothing that
+    /// is skipped is lost.
+    private func reject(_ message: KafkaMessage, reason: String) async throws {
         rejected.increment()
         logger.error(
             "event rejected",
@@ -212,5 +220,24 @@ public final class EventProcessor: Service, Sendable {
                 "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)",
                 "kafka.offset": "\(message.offset)", "reason": "\(reason)",
             ])
+        guard let deadLetter else { return }
+        let headers: [(String, [UInt8])] = [
+            ("clm-dlq-reason", Array(reason.prefix(2000).utf8)), ("clm-dlq-topic", Array(message.topic.utf8)),
+            ("clm-dlq-partition", Array("\(message.partition)".utf8)), ("clm-dlq-offset", Array("\(message.offset)".utf8)),
+            ("clm-dlq-group", Array(groupID.utf8)),
+        ]
+        var backoff = Duration.milliseconds(200)
+        while true {
+            do {
+                try await deadLetter.producer.send(
+                    topic: deadLetter.topic, key: message.keyString ?? "", value: message.value, headers: headers)
+                return
+            } catch {
+                logger.warning("dead-letter publish failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+                if Task.isCancelled || Task.isShuttingDownGracefully { throw CancellationError() }
+            }
+        }
     }
 }
