@@ -27,5 +27,7 @@ export CLM_TEST_BIN_DIR
 export LD_LIBRARY_PATH="$CLM_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 cd "$CLM_ROOT"
-log "swift test --skip-build $*"
-exec swift test --skip-build "$@"
+# Serial: the integration suites each start five services, and on a two-core machine several
+# stacks at once starve each other (slow group joins, PostgreSQL connect timeouts).
+log "swift test --skip-build --no-parallel $*"
+exec swift test --skip-build --no-parallel "$@"

@@ -30,6 +30,8 @@ final class ServiceProcess: @unchecked Sendable {
             "CLM_KEK": environment.kek,
             "CLM_KEK_ID": "test-1",
             "CLM_LOG_LEVEL": "info",
+            // Several stacks share one PostgreSQL during a test run.
+            "CLM_PG_POOL_SIZE": "4",
         ]
         env.merge(extra) { _, new in new }
         self.environment = env
