@@ -78,6 +78,26 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         try self.init(taking: key)
     }
 
+    /// Loads an unencrypted PKCS#8 `PrivateKeyInfo` (DER) held in `SensitiveBytes`, without
+    /// copying it into memory that would not be wiped.
+    public convenience init(pkcs8DER: SensitiveBytes) throws {
+        let key: OpaquePointer = try pkcs8DER.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                throw CryptoError(.malformedInput, "PKCS#8 private key is empty")
+            }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let info = d2i_PKCS8_PRIV_KEY_INFO(nil, &cursor, bytes.count) else {
+                throw OpenSSLSupport.failure("PKCS#8 private key is malformed", code: .malformedInput)
+            }
+            defer { PKCS8_PRIV_KEY_INFO_free(info) }
+            guard let key = EVP_PKCS82PKEY(info) else {
+                throw OpenSSLSupport.failure("PKCS#8 private key could not be decoded", code: .malformedInput)
+            }
+            return key
+        }
+        try self.init(taking: key)
+    }
+
     /// Loads a `PRIVATE KEY` or `ENCRYPTED PRIVATE KEY` PEM block; `password` is needed for the latter.
     ///
     /// - Throws: ``CryptoError/decryptionFailed`` for a wrong or missing password.

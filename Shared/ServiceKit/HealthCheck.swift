@@ -13,13 +13,13 @@ public final class HealthCheck: Sendable {
         public var checks: [String: String]
     }
 
-    private let client: PostgresClient
+    private let database: DatabaseMonitor
     private let producer: KafkaProducer
     private let consumerJoined: (@Sendable () -> Bool)?
     private let cache = Mutex<(at: ContinuousClock.Instant, report: Report)?>(nil)
 
-    public init(client: PostgresClient, producer: KafkaProducer, consumerJoined: (@Sendable () -> Bool)? = nil) {
-        self.client = client
+    public init(database: DatabaseMonitor, producer: KafkaProducer, consumerJoined: (@Sendable () -> Bool)? = nil) {
+        self.database = database
         self.producer = producer
         self.consumerJoined = consumerJoined
     }
@@ -27,14 +27,9 @@ public final class HealthCheck: Sendable {
     public func readiness() async -> Report {
         let now = ContinuousClock.now
         if let cached = cache.withLock({ $0 }), now - cached.at < .seconds(1) { return cached.report }
-        let client = self.client
         async let database: String = {
-            do {
-                try await withTimeout(.seconds(2)) { _ = try await client.query("SELECT 1") }
-                return "ok"
-            } catch {
-                return "unreachable: \(PostgresErrorText.describe(error))"
-            }
+            await self.database.probe()
+            return self.database.status
         }()
         async let kafka: String = producer.ping(timeout: .seconds(2)) ? "ok" : "unreachable"
         var checks = ["postgresql": await database, "kafka": await kafka]

@@ -23,12 +23,14 @@ public struct ServiceContext: Sendable {
     public let producer: KafkaProducer
     public let relay: OutboxRelay
     public let outbox: OutboxWriter
+    public let database: DatabaseMonitor
     public let logger: Logger
 
     public init(
         definition: ServiceDefinition, configuration: ServiceConfiguration, client: PostgresClient,
-        producer: KafkaProducer, relay: OutboxRelay, outbox: OutboxWriter, logger: Logger
+        producer: KafkaProducer, relay: OutboxRelay, outbox: OutboxWriter, database: DatabaseMonitor, logger: Logger
     ) {
+        self.database = database
         self.definition = definition
         self.configuration = configuration
         self.client = client
@@ -44,6 +46,7 @@ public struct ServiceContext: Sendable {
         logger: Logger? = nil, _ body: (EventTransaction) async throws -> T
     ) async throws -> T {
         let logger = logger ?? self.logger
+        guard database.isAvailable else { throw APIError.unavailable("the database is unavailable; retry shortly") }
         do {
             let result = try await client.transaction(logger: logger) { connection in
                 try await body(EventTransaction(connection: connection, outbox: outbox, logger: logger))
@@ -60,6 +63,7 @@ public struct ServiceContext: Sendable {
     public func read<T: Sendable>(logger: Logger? = nil, _ body: (PostgresConnection) async throws -> T) async throws
         -> T
     {
+        guard database.isAvailable else { throw APIError.unavailable("the database is unavailable; retry shortly") }
         do {
             return try await client.withConnection { connection in try await body(connection) }
         } catch let error as PSQLError where error.serverInfo == nil {

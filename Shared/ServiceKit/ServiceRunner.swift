@@ -100,9 +100,10 @@ public enum ServiceRunner {
         let outbox = OutboxWriter(
             schema: definition.schema, topicPrefix: configuration.topicPrefix, source: "/clm/\(definition.name)")
         let relay = OutboxRelay(client: client, schema: definition.schema, producer: producer, logger: logger)
+        let database = DatabaseMonitor(client: client, logger: logger)
         let context = ServiceContext(
             definition: definition, configuration: configuration, client: client, producer: producer, relay: relay,
-            outbox: outbox, logger: logger)
+            outbox: outbox, database: database, logger: logger)
 
         do {
             let module = try await Module.make(context: context)
@@ -123,7 +124,7 @@ public enum ServiceRunner {
             }
             let consumerJoined: (@Sendable () -> Bool)? =
                 if let processor { { processor.hasJoinedGroup } } else { nil }
-            let health = HealthCheck(client: client, producer: producer, consumerJoined: consumerJoined)
+            let health = HealthCheck(database: database, producer: producer, consumerJoined: consumerJoined)
             health.addRoutes(to: router)
             router.get("/metrics") { _, _ in
                 Response(
@@ -132,7 +133,7 @@ public enum ServiceRunner {
             }
             module.addRoutes(to: router)
 
-            var services: [any Service] = [producer, relay]
+            var services: [any Service] = [database, producer, relay]
             if let processor { services.append(processor) }
             let app = Application(
                 router: router,

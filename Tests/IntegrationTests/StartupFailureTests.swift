@@ -83,6 +83,13 @@ struct StartupFailureTests {
             #expect(notReady.status == 503, "\(notReady.text)")
             #expect(notReady.text.contains("postgresql"))
             #expect(registry.isRunning)
+            // API calls fail fast with 503 and Retry-After instead of hanging.
+            let started = ContinuousClock.now
+            let call = try await registry.client.send("GET", "/v1/realms")
+            #expect(call.status == 503, "\(call.text)")
+            #expect(call.headers["retry-after"] != nil)
+            #expect(call.problem?.code == "unavailable")
+            #expect(ContinuousClock.now - started < .seconds(3))
             _ = try stack.database.query("GRANT CONNECT ON DATABASE \(stack.database.name) TO clm_registry")
             var recovered = false
             for _ in 0..<50 where !recovered {

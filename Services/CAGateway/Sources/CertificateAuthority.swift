@@ -36,7 +36,7 @@ final class CertificateAuthority: Sendable {
             ).decode((String, String, ByteBuffer).self).collectAll().first {
                 let sealed = try SealedKey(combinedBytes: Array(buffer: row.2))
                 let key = try kek.open(sealed, associatedData: associatedData(name, "issuing"))
-                let issuingKey = try key.withUnsafeBytes { try PrivateKey(pkcs8DER: Array($0)) }
+                let issuingKey = try PrivateKey(pkcs8DER: key)
                 return CertificateAuthority(
                     name: name, root: try Certificate(pem: row.0), issuing: try Certificate(pem: row.1),
                     issuingKey: issuingKey)

@@ -84,7 +84,7 @@ public struct KeygenModule: ServiceModule {
             }
             let sealed = try SealedKey(combinedBytes: Array(buffer: sealedBytes))
             let pkcs8 = try kek.open(sealed, associatedData: KeygenEventHandler.associatedData(id))
-            let key = try PrivateKey(pkcs8DER: pkcs8.copyBytes())
+            let key = try PrivateKey(pkcs8DER: pkcs8)
             let certificate = try Certificate(pem: certificatePEM)
             let chain = Certificate.parseChain(pem: chainPEM)
             let result: (bytes: [UInt8], contentType: String)

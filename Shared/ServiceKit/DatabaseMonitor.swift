@@ -1,0 +1,57 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Probes PostgreSQL once a second so the service knows, without waiting, whether the
+/// database answers. API calls fail fast with 503 + Retry-After while it does not (the pool
+/// would otherwise hold them until it reconnects), and readiness reports it.
+public final class DatabaseMonitor: Service, Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+    private let state = Mutex<(available: Bool, reason: String)>((true, "ok"))
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Whether the last probe succeeded.
+    public var isAvailable: Bool { state.withLock { $0.available } }
+
+    /// `ok`, or why the last probe failed.
+    public var status: String { state.withLock { $0.reason } }
+
+    /// Probes now and records the result.
+    @discardableResult
+    public func probe() async -> Bool {
+        let client = self.client
+        let reason: String
+        do {
+            try await withTimeout(.seconds(2)) { _ = try await client.query("SELECT 1") }
+            reason = "ok"
+        } catch {
+            reason = "unreachable: \(PostgresErrorText.describe(error))"
+        }
+        let available = reason == "ok"
+        let changed = state.withLock { current -> Bool in
+            defer { current = (available, reason) }
+            return current.available != available
+        }
+        if changed {
+            if available {
+                logger.notice("database reachable again")
+            } else {
+                logger.error("database unreachable", metadata: ["reason": "\(reason)"])
+            }
+        }
+        return available
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await probe()
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+}
