@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "CLMServiceKit",
             dependencies: [
-                "CLMContracts", "CLMMessaging", "CLMStorage",
+                "CLMContracts", "CLMMessaging", "CLMStorage", "CLMCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

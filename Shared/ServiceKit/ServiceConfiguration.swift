@@ -25,6 +25,9 @@ public struct ServiceConfiguration: Sendable {
     /// `CLM_KEK` (base64, 32 bytes) or `CLM_KEK_FILE`, with `CLM_KEK_ID`: the key-encryption key
     /// of services that store private keys. Nil for the others.
     public var keyEncryptionKey: (id: String, base64: String)?
+    /// `CLM_KEK_PREVIOUS`: `id:base64,id:base64` — retired key-encryption keys still accepted for
+    /// opening while the service re-wraps what they sealed. Empty by default.
+    public var previousKeyEncryptionKeys: [(id: String, base64: String)] = []
 
     public static func fromEnvironment(
         service: ServiceDefinition, environment: [String: String]
@@ -64,6 +67,7 @@ public struct ServiceConfiguration: Sendable {
         }
         let startup = env.int("CLM_STARTUP_TIMEOUT_SECONDS", default: 15, range: 1...600)
         var kek: (String, String)?
+        var previous: [(id: String, base64: String)] = []
         if service.needsKeyEncryptionKey {
             let id = env.string("CLM_KEK_ID", default: "default")
             if let value = env.optional("CLM_KEK") {
@@ -80,13 +84,21 @@ public struct ServiceConfiguration: Sendable {
             if let (_, value) = kek, Data(base64Encoded: value)?.count != 32 {
                 env.problem("CLM_KEK must be base64 of exactly 32 bytes")
             }
+            for entry in (env.optional("CLM_KEK_PREVIOUS") ?? "").split(separator: ",") {
+                let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, Data(base64Encoded: parts[1])?.count == 32 else {
+                    env.problem("CLM_KEK_PREVIOUS must be id:base64 pairs (32-byte keys) separated by commas")
+                    break
+                }
+                previous.append((parts[0], parts[1]))
+            }
         }
         try env.validate()
         return ServiceConfiguration(
             httpHost: httpHost, httpPort: httpPort, database: database,
             kafka: KafkaConfiguration(bootstrapServers: brokers, clientID: "clm-\(service.name)", properties: properties),
             topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
-            keyEncryptionKey: kek)
+            keyEncryptionKey: kek, previousKeyEncryptionKeys: previous)
     }
 }
 

@@ -1,8 +1,10 @@
+import CLMCrypto
 import CLMMessaging
 import CLMStorage
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// One CLM service's own part: its definition, routes and event handling. Everything else
 /// (configuration, database, Kafka, health, metrics, lifecycle) is `ServiceRunner`'s.
@@ -13,6 +15,12 @@ public protocol ServiceModule: Sendable {
     func addRoutes(to router: Router<BasicRequestContext>)
     /// Handles the events of `definition.consumes`; nil if the service consumes none.
     var eventHandler: (any EventHandler)? { get }
+    /// Background work of the module, run and stopped with the service (default: none).
+    var services: [any Service] { get }
+}
+
+extension ServiceModule {
+    public var services: [any Service] { [] }
 }
 
 /// The running service's shared resources, handed to its module.
@@ -57,6 +65,16 @@ public struct ServiceContext: Sendable {
             logger.error("database unavailable", metadata: ["error": "\(PostgresErrorText.describe(error))"])
             throw APIError.unavailable("the database is unavailable; retry shortly")
         }
+    }
+
+    /// The configured key-encryption keys (services with `needsKeyEncryptionKey`).
+    public func keyRing() throws -> KeyRing {
+        guard let current = configuration.keyEncryptionKey else {
+            throw ConfigurationError(problems: ["CLM_KEK or CLM_KEK_FILE is required"])
+        }
+        return try KeyRing(
+            current: try KeyEncryptionKey(id: current.id, base64: current.base64),
+            previous: try configuration.previousKeyEncryptionKeys.map { try KeyEncryptionKey(id: $0.id, base64: $0.base64) })
     }
 
     /// A read-only query helper with the same unavailability mapping.

@@ -133,7 +133,7 @@ public enum ServiceRunner {
             }
             module.addRoutes(to: router)
 
-            var services: [any Service] = [database, producer, relay]
+            var services: [any Service] = [database, producer, relay] + module.services
             if let processor { services.append(processor) }
             let app = Application(
                 router: router,

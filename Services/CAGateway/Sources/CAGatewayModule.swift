@@ -18,13 +18,10 @@ public struct CAGatewayModule: ServiceModule {
     let authority: CertificateAuthority
 
     public static func make(context: ServiceContext) async throws -> CAGatewayModule {
-        guard let kekSetting = context.configuration.keyEncryptionKey else {
-            throw ConfigurationError(problems: ["CLM_KEK is required"])
-        }
-        let kek = try KeyEncryptionKey(id: kekSetting.id, base64: kekSetting.base64)
+        let keys = try context.keyRing()
         let name = ProcessInfo.processInfo.environment["CLM_CA_NAME"] ?? "default"
         let authority = try await CertificateAuthority.loadOrCreate(
-            name: name, kek: kek, client: context.client, logger: context.logger)
+            name: name, keys: keys, client: context.client, logger: context.logger)
         context.logger.info(
             "CA ready", metadata: ["ca": "\(name)", "issuing.subject": "\(authority.issuing.subject)"])
         return CAGatewayModule(context: context, authority: authority)

@@ -25,17 +25,34 @@ final class CertificateAuthority: Sendable {
 
     /// Loads the CA, creating it on the very first start. An advisory lock makes concurrent
     /// first starts create exactly one.
-    static func loadOrCreate(name: String, kek: KeyEncryptionKey, client: PostgresClient, logger: Logger) async throws
+    static func loadOrCreate(name: String, keys: KeyRing, client: PostgresClient, logger: Logger) async throws
         -> CertificateAuthority
     {
         try await client.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("clm.ca." + name)))", logger: logger)
             if let row = try await connection.query(
-                "SELECT root_certificate, issuing_certificate, issuing_key FROM ca_gateway.authorities WHERE name = \(name)",
+                """
+                SELECT root_certificate, issuing_certificate, issuing_key, root_key, kek_id
+                FROM ca_gateway.authorities WHERE name = \(name)
+                """,
                 logger: logger
-            ).decode((String, String, ByteBuffer).self).collectAll().first {
+            ).decode((String, String, ByteBuffer, ByteBuffer, String).self).collectAll().first {
                 let sealed = try SealedKey(combinedBytes: Array(buffer: row.2))
-                let key = try kek.open(sealed, associatedData: associatedData(name, "issuing"))
+                let key = try keys.open(sealed, associatedData: associatedData(name, "issuing"))
+                if row.4 != keys.current.id {
+                    // A rotated KEK: re-wrap both CA keys now, under the lock, before serving.
+                    let issuing = try keys.rewrap(sealed)
+                    let root = try keys.rewrap(try SealedKey(combinedBytes: Array(buffer: row.3)))
+                    try await connection.query(
+                        """
+                        UPDATE ca_gateway.authorities SET issuing_key = \(ByteBuffer(bytes: issuing.combinedBytes)),
+                            root_key = \(ByteBuffer(bytes: root.combinedBytes)), kek_id = \(keys.current.id)
+                        WHERE name = \(name)
+                        """, logger: logger)
+                    logger.notice(
+                        "CA keys re-wrapped under the current key-encryption key",
+                        metadata: ["ca": "\(name)", "kek.from": "\(row.4)", "kek.to": "\(keys.current.id)"])
+                }
                 let issuingKey = try PrivateKey(pkcs8DER: key)
                 return CertificateAuthority(
                     name: name, root: try Certificate(pem: row.0), issuing: try Certificate(pem: row.1),
@@ -55,13 +72,13 @@ final class CertificateAuthority: Sendable {
                 publicKey: issuingKey.publicKey, notBefore: now.addingTimeInterval(-60),
                 notAfter: now.addingTimeInterval(10 * 365 * 86400), profile: .issuingCA(pathLength: 0)
             ).issue(issuer: root, issuerKey: rootKey)
-            let sealedRoot = try kek.seal(rootKey.pkcs8DER(), associatedData: associatedData(name, "root"))
-            let sealedIssuing = try kek.seal(issuingKey.pkcs8DER(), associatedData: associatedData(name, "issuing"))
+            let sealedRoot = try keys.seal(rootKey.pkcs8DER(), associatedData: associatedData(name, "root"))
+            let sealedIssuing = try keys.seal(issuingKey.pkcs8DER(), associatedData: associatedData(name, "issuing"))
             try await connection.query(
                 """
                 INSERT INTO ca_gateway.authorities (name, root_certificate, issuing_certificate, root_key, issuing_key, kek_id)
                 VALUES (\(name), \(root.pem), \(issuing.pem), \(ByteBuffer(bytes: sealedRoot.combinedBytes)),
-                        \(ByteBuffer(bytes: sealedIssuing.combinedBytes)), \(kek.id))
+                        \(ByteBuffer(bytes: sealedIssuing.combinedBytes)), \(keys.current.id))
                 """, logger: logger)
             return CertificateAuthority(name: name, root: root, issuing: issuing, issuingKey: issuingKey)
         }

@@ -3,10 +3,12 @@ import CLMCrypto
 import CLMServiceKit
 import CLMStorage
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import PostgresNIO
+import ServiceLifecycle
 
 /// Server-side key generation, the sealed key store and the one-time key bundle download.
 ///
@@ -23,16 +25,17 @@ public struct KeygenModule: ServiceModule {
     static let minimumPasswordLength = 12
 
     let context: ServiceContext
-    let kek: KeyEncryptionKey
+    let keys: KeyRing
 
     public static func make(context: ServiceContext) async throws -> KeygenModule {
-        guard let setting = context.configuration.keyEncryptionKey else {
-            throw ConfigurationError(problems: ["CLM_KEK is required"])
-        }
-        return KeygenModule(context: context, kek: try KeyEncryptionKey(id: setting.id, base64: setting.base64))
+        KeygenModule(context: context, keys: try context.keyRing())
     }
 
-    public var eventHandler: (any EventHandler)? { KeygenEventHandler(kek: kek) }
+    public var eventHandler: (any EventHandler)? { KeygenEventHandler(keys: keys) }
+
+    public var services: [any Service] {
+        [KeyRewrapper(client: context.client, keys: keys, logger: context.logger)]
+    }
 
     struct BundleRequest: Decodable {
         var password: String?
@@ -64,7 +67,22 @@ public struct KeygenModule: ServiceModule {
         var logger = ctx.logger
         logger[metadataKey: "realm"] = "\(realm)"
         logger[metadataKey: "request.id"] = "\(id)"
-        let kek = self.kek
+        // Intake may report `issued` a moment before this service has consumed the same
+        // certificate event: give it a few seconds instead of sending the user away.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            let waiting = try await context.read(logger: logger) { connection in
+                try await connection.query(
+                    """
+                    SELECT 1 FROM keygen.keys WHERE request_id = \(id) AND realm = \(realm)
+                    AND certificate IS NULL AND destroyed_at IS NULL
+                    """, logger: logger
+                ).collectAll()
+            }
+            if waiting.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let keys = self.keys
         let bundle = try await context.transaction(logger: logger) { tx -> (bytes: [UInt8], contentType: String) in
             guard
                 let row = try await tx.connection.query(
@@ -80,10 +98,14 @@ public struct KeygenModule: ServiceModule {
                     detail: "the private key was destroyed after its download at \(ContractCoding.formatTimestamp(destroyed))")
             }
             guard let sealedBytes = row.0, let certificatePEM = row.1, let chainPEM = row.2 else {
-                throw APIError.conflict("not-issued", "request \(id) has no certificate yet; download after issuance")
+                var headers = HTTPFields()
+                headers[.retryAfter] = "2"
+                throw APIError(
+                    .conflict, code: "not-issued", detail: "request \(id) has no certificate yet; download after issuance",
+                    headers: headers)
             }
             let sealed = try SealedKey(combinedBytes: Array(buffer: sealedBytes))
-            let pkcs8 = try kek.open(sealed, associatedData: KeygenEventHandler.associatedData(id))
+            let pkcs8 = try keys.open(sealed, associatedData: KeygenEventHandler.associatedData(id))
             let key = try PrivateKey(pkcs8DER: pkcs8)
             let certificate = try Certificate(pem: certificatePEM)
             let chain = Certificate.parseChain(pem: chainPEM)
@@ -118,7 +140,7 @@ public struct KeygenModule: ServiceModule {
 
 /// Generates keys for approved server-side requests and keeps their certificates for the bundle.
 struct KeygenEventHandler: EventHandler {
-    let kek: KeyEncryptionKey
+    let keys: KeyRing
 
     var eventTypes: Set<String> {
         [EventType.requestSubmitted.rawValue, EventType.requestApproved.rawValue, EventType.certificateIssued.rawValue]
@@ -172,13 +194,13 @@ struct KeygenEventHandler: EventHandler {
             throw EventRejection(reason: "request \(approved.request) has an unusable key spec '\(specText)'")
         }
         let key = try PrivateKey.generate(spec)
-        let sealed = try kek.seal(key.pkcs8DER(), associatedData: Self.associatedData(approved.request))
+        let sealed = try keys.seal(key.pkcs8DER(), associatedData: Self.associatedData(approved.request))
         let publicKey = Data(key.publicKey.spkiDER).base64EncodedString()
         try await tx.connection.query(
             """
             INSERT INTO keygen.keys (request_id, realm, key_spec, sealed_key, kek_id, public_key)
             VALUES (\(approved.request), \(approved.realm), \(spec.description),
-                    \(ByteBuffer(bytes: sealed.combinedBytes)), \(kek.id), \(publicKey))
+                    \(ByteBuffer(bytes: sealed.combinedBytes)), \(keys.current.id), \(publicKey))
             """, logger: tx.logger)
         try await tx.publish(
             tx.outbox.event(

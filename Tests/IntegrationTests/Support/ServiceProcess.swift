@@ -6,7 +6,7 @@ final class ServiceProcess: @unchecked Sendable {
     let name: String
     let port: Int
     let logFile: URL
-    private let environment: [String: String]
+    private var environment: [String: String]
     private let executable: URL
     private var process: Process?
 
@@ -35,6 +35,11 @@ final class ServiceProcess: @unchecked Sendable {
         ]
         env.merge(extra) { _, new in new }
         self.environment = env
+    }
+
+    /// Changes the environment of the next `launch()`; nil removes the variable.
+    func setEnvironment(_ key: String, _ value: String?) {
+        environment[key] = value
     }
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
