@@ -91,3 +91,30 @@ func object(_ answer: CLMClient.Answer) -> [String: Any] {
 func array(_ answer: CLMClient.Answer) -> [[String: Any]] {
     (try? JSONSerialization.jsonObject(with: answer.body)) as? [[String: Any]] ?? []
 }
+
+/// POSTs a JSON file to a collection and expects 201. With `existsOk`, a 409 (already exists)
+/// is reported on stderr and accepted: nil is returned and nothing changed.
+func create(from file: String, at path: String, existsOk: Bool, what: String, options: GlobalOptions) async throws
+    -> CLMClient.Answer?
+{
+    let answer = try await call(try options.client(), "POST", path, body: try readFile(file))
+    if answer.status == 409 && existsOk {
+        printError("\(what) already exists; unchanged")
+        return nil
+    }
+    guard answer.status == 201 else { throw fail(answer) }
+    return answer
+}
+
+/// PUTs a JSON file to `collection/<the file's id>` and expects 200; returns the id and answer.
+func replace(from file: String, in collection: String, what: String, options: GlobalOptions) async throws
+    -> (id: String, answer: CLMClient.Answer)
+{
+    let data = try readFile(file)
+    guard let id = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String else {
+        throw ValidationError("the \(what) file has no string 'id'")
+    }
+    let answer = try await call(try options.client(), "PUT", "\(collection)/\(id)", body: data)
+    guard answer.status == 200 else { throw fail(answer) }
+    return (id, answer)
+}

@@ -54,13 +54,10 @@ struct PolicyCommand: AsyncParsableCommand {
         @Flag(help: "Succeed without a new version if the policy already exists.") var existsOk = false
 
         func run() async throws {
-            let answer = try await call(
-                try options.client(), "POST", "/v1/realms/\(realm)/policies", body: try readFile(file))
-            if answer.status == 409 && existsOk {
-                printError("policy already exists; unchanged")
-                return
-            }
-            guard answer.status == 201 else { throw fail(answer) }
+            guard
+                let answer = try await create(
+                    from: file, at: "/v1/realms/\(realm)/policies", existsOk: existsOk, what: "policy", options: options)
+            else { return }
             try emit(answer, options) { "policy \(object(answer)["policy"] ?? "") version \(object(answer)["version"] ?? "") created" }
         }
     }
@@ -72,12 +69,8 @@ struct PolicyCommand: AsyncParsableCommand {
         @Option(help: "Policy document (JSON); its id names the policy.") var file: String
 
         func run() async throws {
-            let data = try readFile(file)
-            guard let id = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String else {
-                throw ValidationError("the policy file has no string 'id'")
-            }
-            let answer = try await call(try options.client(), "PUT", "/v1/realms/\(realm)/policies/\(id)", body: data)
-            guard answer.status == 200 else { throw fail(answer) }
+            let (id, answer) = try await replace(
+                from: file, in: "/v1/realms/\(realm)/policies", what: "policy", options: options)
             try emit(answer, options) { "policy \(id) version \(object(answer)["version"] ?? "") created" }
         }
     }
@@ -125,13 +118,11 @@ struct EntityCommand: AsyncParsableCommand {
         @Flag(help: "Succeed if the end entity already exists.") var existsOk = false
 
         func run() async throws {
-            let answer = try await call(
-                try options.client(), "POST", "/v1/realms/\(realm)/end-entities", body: try readFile(file))
-            if answer.status == 409 && existsOk {
-                printError("end entity already exists; unchanged")
-                return
-            }
-            guard answer.status == 201 else { throw fail(answer) }
+            guard
+                let answer = try await create(
+                    from: file, at: "/v1/realms/\(realm)/end-entities", existsOk: existsOk, what: "end entity",
+                    options: options)
+            else { return }
             try emit(answer, options) { "end entity created" }
         }
     }
@@ -143,12 +134,8 @@ struct EntityCommand: AsyncParsableCommand {
         @Option(help: "End entity (JSON); its id names the entity.") var file: String
 
         func run() async throws {
-            let data = try readFile(file)
-            guard let id = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String else {
-                throw ValidationError("the end entity file has no string 'id'")
-            }
-            let answer = try await call(try options.client(), "PUT", "/v1/realms/\(realm)/end-entities/\(id)", body: data)
-            guard answer.status == 200 else { throw fail(answer) }
+            let (id, answer) = try await replace(
+                from: file, in: "/v1/realms/\(realm)/end-entities", what: "end entity", options: options)
             try emit(answer, options) { "end entity \(id) revision \(object(answer)["revision"] ?? "")" }
         }
     }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Shape checks on end-entity attributes; the policy's constraints are judged at request time.
 extension EndEntity.Attributes {
     public func validationProblems() -> [String] {
@@ -55,8 +49,6 @@ extension EndEntity.Attributes {
     /// IPv4 in dotted decimal or IPv6 in any RFC 4291 text form, as the C library parses them.
     static func looksLikeIP(_ text: String) -> Bool {
         guard text.count <= 45, !text.isEmpty else { return false }
-        var buffer = [UInt8](repeating: 0, count: 16)
-        let family = text.contains(":") ? AF_INET6 : AF_INET
-        return inet_pton(family, text, &buffer) == 1
+        return IPAddressText.bytes(text) != nil
     }
 }

@@ -77,7 +77,7 @@ extension SubjectConstraints {
                 problems.append("\(path).value: only for single-valued attributes")
             }
         }
-        for (index, range) in (allowedIPRanges ?? []).enumerated() where !Self.isCIDR(range) {
+        for (index, range) in (allowedIPRanges ?? []).enumerated() where CIDR(range) == nil {
             problems.append("constraints.allowedIPRanges[\(index)]: '\(range)' is not an address or CIDR range")
         }
         for (index, suffix) in (allowedDNSSuffixes ?? []).enumerated() where suffix.isEmpty || suffix.contains(" ") {
@@ -90,13 +90,5 @@ extension SubjectConstraints {
         if let maxSANs, maxSANs < 0 { problems.append("constraints.maxSANs: must not be negative") }
         if let minSANs, let maxSANs, minSANs > maxSANs { problems.append("constraints.minSANs: exceeds maxSANs") }
         return problems
-    }
-
-    static func isCIDR(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard let address = parts.first, EndEntity.Attributes.looksLikeIP(address) else { return false }
-        guard parts.count == 2 else { return true }
-        guard let length = Int(parts[1]), length >= 0 else { return false }
-        return length <= (address.contains(":") ? 128 : 32)
     }
 }

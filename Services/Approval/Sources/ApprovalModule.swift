@@ -31,8 +31,7 @@ public struct ApprovalModule: ServiceModule {
 
     public func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("v1/realms/:realm/approvals") { _, ctx in
-            let realm = try ctx.parameters.require("realm")
-            guard Identifier.isValid(realm) else { throw APIError.notFound("realm '\(realm)'") }
+            let realm = try ctx.realm()
             let rows = try await context.read { connection in
                 try await connection.query(
                     """

@@ -62,8 +62,7 @@ public struct CAGatewayModule: ServiceModule {
                 body: .init(byteBuffer: ByteBuffer(string: authority.chainPEM)))
         }
         router.get("v1/realms/:realm/certificates") { request, ctx in
-            let realm = try ctx.parameters.require("realm")
-            guard Identifier.isValid(realm) else { throw APIError.notFound("realm '\(realm)'") }
+            let realm = try ctx.realm()
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
             let rows = try await context.read { connection in
                 try await connection.query(

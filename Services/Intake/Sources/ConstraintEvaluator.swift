@@ -82,38 +82,3 @@ enum ConstraintEvaluator {
         }
     }
 }
-
-/// An IPv4 or IPv6 network in CIDR notation.
-struct CIDR {
-    let network: [UInt8]
-    let prefixLength: Int
-
-    init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard let address = CIDR.bytes(parts[0]) else { return nil }
-        let length = parts.count == 2 ? Int(parts[1]) : address.count * 8
-        guard let length, (0...(address.count * 8)).contains(length) else { return nil }
-        self.network = address
-        self.prefixLength = length
-    }
-
-    func contains(_ ip: String) -> Bool {
-        guard let address = CIDR.bytes(ip), address.count == network.count else { return false }
-        var remaining = prefixLength
-        for index in 0..<address.count where remaining > 0 {
-            let bits = min(8, remaining)
-            let mask = UInt8(truncatingIfNeeded: 0xFF << (8 - bits))
-            if address[index] & mask != network[index] & mask { return false }
-            remaining -= bits
-        }
-        return true
-    }
-
-    static func bytes(_ text: String) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: 16)
-        if text.contains(":") {
-            return inet_pton(AF_INET6, text, &buffer) == 1 ? buffer : nil
-        }
-        return inet_pton(AF_INET, text, &buffer) == 1 ? Array(buffer.prefix(4)) : nil
-    }
-}

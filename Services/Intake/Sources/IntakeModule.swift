@@ -30,7 +30,7 @@ public struct IntakeModule: ServiceModule {
         let requests = router.group("v1/realms/:realm/requests")
         requests.post { request, ctx in try await submit(request, ctx) }
         requests.get { request, ctx in
-            let realm = try realmParameter(ctx)
+            let realm = try ctx.realm()
             let state = try request.uri.queryParameters.get("state").map { text -> RequestState in
                 guard let state = RequestState(rawValue: text) else {
                     throw APIError.badRequest(
@@ -62,21 +62,15 @@ public struct IntakeModule: ServiceModule {
         }
     }
 
-    private func realmParameter(_ ctx: BasicRequestContext) throws -> String {
-        let realm = try ctx.parameters.require("realm")
-        guard Identifier.isValid(realm) else { throw APIError.notFound("realm '\(realm)'") }
-        return realm
-    }
-
     private func requestParameters(_ ctx: BasicRequestContext) throws -> (String, UUID) {
-        let realm = try realmParameter(ctx)
+        let realm = try ctx.realm()
         let text = try ctx.parameters.require("id")
         guard let id = UUID(uuidString: text) else { throw APIError.notFound("request '\(text)'") }
         return (realm, id)
     }
 
     private func submit(_ request: Request, _ ctx: BasicRequestContext) async throws -> JSONResponse<RequestView> {
-        let realm = try realmParameter(ctx)
+        let realm = try ctx.realm()
         var logger = ctx.logger
         logger[metadataKey: "realm"] = "\(realm)"
         let idempotencyKey = request.headers[.init("Idempotency-Key")!]

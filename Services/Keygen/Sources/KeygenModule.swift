@@ -48,9 +48,9 @@ public struct KeygenModule: ServiceModule {
     }
 
     private func download(_ request: Request, _ ctx: BasicRequestContext) async throws -> Response {
-        let realm = try ctx.parameters.require("realm")
+        let realm = try ctx.realm()
         let text = try ctx.parameters.require("id")
-        guard Identifier.isValid(realm), let id = UUID(uuidString: text) else { throw APIError.notFound("request '\(text)'") }
+        guard let id = UUID(uuidString: text) else { throw APIError.notFound("request '\(text)'") }
         let format = request.uri.queryParameters.get("format") ?? "pkcs12"
         guard format == "pkcs12" || format == "pem" else {
             throw APIError.badRequest("invalid-query", "format: must be pkcs12 or pem")

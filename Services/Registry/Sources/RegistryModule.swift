@@ -183,9 +183,8 @@ public struct RegistryModule: ServiceModule {
 
     /// The realm of the path, which must exist (404 otherwise).
     private func requireRealm(_ ctx: BasicRequestContext) async throws -> String {
-        let realm = try ctx.parameters.require("realm")
-        guard Identifier.isValid(realm),
-            try await context.read(logger: ctx.logger, { try await store.realm(realm, on: $0, logger: ctx.logger) }) != nil
+        let realm = try ctx.realm()
+        guard try await context.read(logger: ctx.logger, { try await store.realm(realm, on: $0, logger: ctx.logger) }) != nil
         else { throw APIError.notFound("realm '\(realm)'") }
         return realm
     }

@@ -54,33 +54,23 @@ struct Workflow {
         return id
     }
 
-    /// Submits a request body expecting 202. Objects created a moment ago reach intake's read
-    /// model through Kafka; on a loaded machine that can take longer than intake's own grace
-    /// period, so "unknown" answers are retried for a while.
+    /// Submits a request body expecting 202 (see `post` for the read-model retry).
     func submit(_ body: [String: Any], headers: [String: String] = [:]) async throws -> [String: Any] {
+        let answer = try await post(body, headers: headers)
+        guard answer.status == 202 else {
+            throw TestSetupError("submit: expected 202, got \(answer.status): \(answer.text)")
+        }
+        return (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+    }
+
+    /// Posts a request body and returns the answer, retrying while intake's read model has not
+    /// yet caught up with the realm, policy or end entity the test just created (on a loaded
+    /// machine that can take longer than intake's own grace period).
+    func post(_ body: [String: Any], headers: [String: String] = [:]) async throws -> CLMClient.Answer {
         let data = try JSONSerialization.data(withJSONObject: body)
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
             let answer = try await intake.send("POST", "/v1/realms/\(realm)/requests", body: data, headers: headers)
-            if answer.status == 202 {
-                return (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
-            }
-            let code = answer.problem?.code ?? ""
-            let retryable = ["unknown-policy", "unknown-end-entity", "not-found"].contains(code)
-            if !retryable || ContinuousClock.now >= deadline {
-                throw TestSetupError("submit: expected 202, got \(answer.status): \(answer.text)")
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-    }
-
-    /// Posts a request body and returns the answer, retrying while intake's read model has not
-    /// yet caught up with the realm, policy or end entity the test just created.
-    func post(_ body: [String: Any]) async throws -> CLMClient.Answer {
-        let data = try JSONSerialization.data(withJSONObject: body)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while true {
-            let answer = try await intake.send("POST", "/v1/realms/\(realm)/requests", body: data)
             let code = answer.problem?.code ?? ""
             guard ["unknown-policy", "unknown-end-entity", "not-found"].contains(code), ContinuousClock.now < deadline
             else { return answer }
