@@ -49,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C at the edge: librdkafka and OpenSSL, wrapped so no public Swift type exposes C.
@@ -101,9 +102,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CLMIdentity",
+            dependencies: ["CLMCrypto", "COpenSSL"],
+            path: "Shared/Identity",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CLMServiceKit",
             dependencies: [
-                "CLMContracts", "CLMMessaging", "CLMStorage", "CLMCrypto",
+                "CLMContracts", "CLMMessaging", "CLMStorage", "CLMCrypto", "CLMIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,14 +130,19 @@ let package = Package(
     ]
     + serviceTargets("Registry", executable: "clm-registry", dependencies: [])
     + serviceTargets("Intake", executable: "clm-intake", dependencies: [])
-    + serviceTargets("Approval", executable: "clm-approval", dependencies: [])
+    + serviceTargets(
+        "Approval", executable: "clm-approval",
+        dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ])
     + serviceTargets("Keygen", executable: "clm-keygen", dependencies: [])
     + serviceTargets("CAGateway", executable: "clm-ca-gateway", dependencies: [])
     + [
         .executableTarget(
             name: "clm",
             dependencies: [
-                "CLMClient", "CLMContracts", "CLMCrypto",
+                "CLMClient", "CLMContracts", "CLMCrypto", "CLMIdentity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI",
@@ -139,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "CLMContracts", "CLMCrypto", "CLMMessaging", "CLMServiceKit", "CLMStorage",
+                "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
                 "Registry", "Intake", "Approval", "Keygen", "CAGateway",
             ],
             path: "Tests/UnitTests",
@@ -148,7 +160,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CLMContracts", "CLMCrypto", "CLMMessaging", "CLMServiceKit", "CLMStorage", "CLMClient",
+                "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
+                "CLMClient", "Approval",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/IntegrationTests",

@@ -10,6 +10,7 @@ here="$CLM_ROOT/scripts"
 rc=0
 "$here/edge.sh" stop || rc=1
 "$here/services.sh" stop || rc=1
+"$here/mail.sh" stop || rc=1
 "$here/broker.sh" stop || rc=1
 "$here/pg.sh" stop || rc=1
 exit "$rc"

@@ -21,6 +21,11 @@ CLM_PG_BINDIR="${CLM_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 CLM_PG_PORT_LOCAL=55432
 CLM_BROKER_PORT=19092
 CLM_EDGE_PORT=8080
+CLM_SMTP_PORT_LOCAL=2525
+# The development identity provider (signing key + JWKS) that `make run` creates.
+CLM_IDP_DIR="${CLM_IDP_DIR:-$CLM_LOCAL/idp}"
+# Mail the local SMTP catcher received, one file per message (Maildir).
+CLM_MAILDIR="$CLM_RUN/mail"
 CLM_SERVICES=(registry intake approval keygen ca-gateway)
 
 # service name -> HTTP port

@@ -56,6 +56,10 @@ start_one() {
         CLM_KAFKA_BROKERS="127.0.0.1:$CLM_BROKER_PORT" \
         CLM_KAFKA_TOPIC_PREFIX="${CLM_KAFKA_TOPIC_PREFIX:-clm}" \
         CLM_LOG_LEVEL="${CLM_LOG_LEVEL:-info}" \
+        CLM_AUTH_JWKS_URL="file://$CLM_IDP_DIR/jwks.json" \
+        CLM_SMTP_HOST=127.0.0.1 \
+        CLM_SMTP_PORT="$CLM_SMTP_PORT_LOCAL" \
+        CLM_PUBLIC_URL="http://127.0.0.1:$CLM_EDGE_PORT" \
         LD_LIBRARY_PATH="$CLM_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
         "${kek[@]}" \
         "$bin"
@@ -76,10 +80,18 @@ wait_one() {
     fi
 }
 
+# The development identity provider every service trusts (created once, then kept).
+ensure_idp() {
+    [[ -f "$CLM_IDP_DIR/jwks.json" ]] && return 0
+    [[ -x "$BIN_DIR/clm" ]] || die "$BIN_DIR/clm not found: build first (make build)"
+    "$BIN_DIR/clm" dev init-idp --idp-dir "$CLM_IDP_DIR" >&2
+}
+
 case "$action" in
     start)
         read_secrets
         BIN_DIR="$(clm_bin_dir)"
+        ensure_idp
         # start all first (they do not depend on each other), then wait for each
         for n in "${names[@]}"; do start_one "$n"; done
         failed=()

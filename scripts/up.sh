@@ -13,6 +13,7 @@ here="$CLM_ROOT/scripts"
 "$here/pg.sh" start
 "$here/db-provision.sh" "${CLM_PG_DATABASE:-clm}"
 "$here/broker.sh" start
+"$here/mail.sh" start
 "$here/services.sh" start
 "$here/edge.sh" start
 
@@ -27,6 +28,8 @@ CLM is up.
   ca-gateway:      http://127.0.0.1:$(clm_service_port ca-gateway)/health/ready
   PostgreSQL:      127.0.0.1:$CLM_PG_PORT_LOCAL, database ${CLM_PG_DATABASE:-clm}
   Kafka broker:    127.0.0.1:$CLM_BROKER_PORT
+  SMTP catcher:    127.0.0.1:$CLM_SMTP_PORT_LOCAL, mail in $CLM_MAILDIR/new
+  identity:        clm dev token --subject NAME --role REALM=ROLE (key in $CLM_IDP_DIR)
   logs:            $CLM_LOGS/
 Stop everything with: make down   (or scripts/down.sh)
 EOF

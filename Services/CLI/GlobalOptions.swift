@@ -15,12 +15,19 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Output format: text or json.")
     var output: OutputFormat = .text
 
+    @Option(help: "File holding the bearer token (default: $CLM_TOKEN).")
+    var tokenFile: String?
+
     func client() throws -> CLMClient {
         let text = url ?? ProcessInfo.processInfo.environment["CLM_URL"] ?? "http://127.0.0.1:8080"
         guard let base = URL(string: text), base.scheme != nil else {
             throw ValidationError("--url: '\(text)' is not a URL")
         }
-        return CLMClient(baseURL: base, token: ProcessInfo.processInfo.environment["CLM_TOKEN"])
+        var token = ProcessInfo.processInfo.environment["CLM_TOKEN"]
+        if let tokenFile {
+            token = String(decoding: try readFile(tokenFile), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return CLMClient(baseURL: base, token: token?.isEmpty == true ? nil : token)
     }
 }
 

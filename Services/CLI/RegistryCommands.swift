@@ -44,7 +44,7 @@ struct RealmCommand: AsyncParsableCommand {
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy", abstract: "Manage versioned policies.",
-        subcommands: [Create.self, Update.self, Show.self, List.self])
+        subcommands: [Create.self, Update.self, Show.self, Versions.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a policy (version 1) from a JSON file.")
@@ -87,6 +87,21 @@ struct PolicyCommand: AsyncParsableCommand {
             let answer = try await call(try options.client(), "GET", path)
             guard answer.status == 200 else { throw fail(answer) }
             print(answer.text)
+        }
+    }
+
+    struct Versions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every version of a policy.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Argument(help: "Policy id.") var id: String
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/policies/\(id)/versions")
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) {
+                array(answer).map { "v\($0["version"] ?? "")\t\($0["createdAt"] ?? "")" }.joined(separator: "\n")
+            }
         }
     }
 

@@ -35,3 +35,5 @@ STACK_OF(X509) *clm_x509_stack_new(void) { return sk_X509_new_null(); }
 int clm_x509_stack_push(STACK_OF(X509) *stack, X509 *cert) { return sk_X509_push(stack, cert); }
 
 void clm_x509_stack_free(STACK_OF(X509) *stack) { sk_X509_pop_free(stack, X509_free); }
+
+int clm_evp_pkey_public_key_selection(void) { return EVP_PKEY_PUBLIC_KEY; }

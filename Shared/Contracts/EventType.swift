@@ -8,6 +8,10 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case requestApproved = "clm.request.approved.v1"
     case requestDeclined = "clm.request.declined.v1"
     case requestFailed = "clm.request.failed.v1"
+    case requestAwaiting = "clm.request.awaiting.v1"
+    case requestExpired = "clm.request.expired.v1"
+    case requestDelayed = "clm.request.delayed.v1"
+    case keyDestroyed = "clm.key.destroyed.v1"
     case keyGenerated = "clm.key.generated.v1"
     case certificateIssued = "clm.certificate.issued.v1"
 
@@ -15,7 +19,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     public var topic: Topic {
         switch self {
         case .realmSnapshot, .policySnapshot, .endEntitySnapshot: .registry
-        case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .keyGenerated, .certificateIssued:
+        case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .requestAwaiting, .requestExpired,
+            .requestDelayed, .keyGenerated, .keyDestroyed, .certificateIssued:
             .requestEvents
         }
     }

@@ -50,6 +50,25 @@ extension PolicyDocument {
         case .automatic, .email:
             if approval.approvers != nil { problems.append("approval.approvers: only for mode 'manual'") }
         }
+        // Ten seconds lets tests and drills exercise expiry; thirty days bounds what waits.
+        let waitRange = 10...(30 * 86_400)
+        if let lifetime = approval.linkLifetime {
+            if approval.mode != .email { problems.append("approval.linkLifetime: only for mode 'email'") }
+            if let problem = DurationText.problem(lifetime, at: "approval.linkLifetime", range: waitRange) {
+                problems.append(problem)
+            }
+        }
+        if let expiresAfter = approval.expiresAfter {
+            if approval.mode != .manual { problems.append("approval.expiresAfter: only for mode 'manual'") }
+            if let problem = DurationText.problem(expiresAfter, at: "approval.expiresAfter", range: waitRange) {
+                problems.append(problem)
+            }
+        }
+        if let retention = keyRetention,
+            let problem = DurationText.problem(retention, at: "keyRetention", range: 10...(365 * 86_400))
+        {
+            problems.append(problem)
+        }
         return problems
     }
 }

@@ -12,11 +12,18 @@ public struct PolicyDocument: Codable, Sendable, Equatable {
     /// Rules the end entities' attributes must satisfy; none when absent.
     public var constraints: SubjectConstraints?
     public var approval: Approval
+    /// How long a server-generated private key waits for its download before it is destroyed
+    /// (`7d` when absent).
+    public var keyRetention: String?
+
+    /// Key retention when a policy names none.
+    public static let defaultKeyRetention = "7d"
 
     public init(
         id: String, displayName: String? = nil, ca: String, keyTemplate: KeyTemplate, validity: Validity,
-        profile: Profile, constraints: SubjectConstraints? = nil, approval: Approval
+        profile: Profile, constraints: SubjectConstraints? = nil, approval: Approval, keyRetention: String? = nil
     ) {
+        self.keyRetention = keyRetention
         self.id = id
         self.displayName = displayName
         self.ca = ca
@@ -68,9 +75,30 @@ public struct PolicyDocument: Codable, Sendable, Equatable {
         public var mode: Mode
         /// Number of distinct approvers for `manual`.
         public var approvers: Int?
-        public init(mode: Mode, approvers: Int? = nil) {
+        /// For `email`: how long the verification link works (`24h` when absent); the request
+        /// expires with it.
+        public var linkLifetime: String?
+        /// For `manual`: how long the request waits for its approvers (`72h` when absent).
+        public var expiresAfter: String?
+
+        public static let defaultLinkLifetime = "24h"
+        public static let defaultExpiresAfter = "72h"
+
+        public init(mode: Mode, approvers: Int? = nil, linkLifetime: String? = nil, expiresAfter: String? = nil) {
             self.mode = mode
             self.approvers = approvers
+            self.linkLifetime = linkLifetime
+            self.expiresAfter = expiresAfter
+        }
+
+        /// Seconds the workflow waits for an answer before the request expires; nil for
+        /// automatic approval, which never waits.
+        public var waitSeconds: Int? {
+            switch mode {
+            case .automatic: nil
+            case .email: DurationText.seconds(linkLifetime ?? Self.defaultLinkLifetime)
+            case .manual: DurationText.seconds(expiresAfter ?? Self.defaultExpiresAfter)
+            }
         }
     }
 }

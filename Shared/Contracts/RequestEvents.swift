@@ -46,13 +46,20 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
     public var keyUsage: [String]
     public var extendedKeyUsage: [String]
     public var submittedAt: Date
+    /// For e-mail verification: the end entities' addresses, each of which must confirm.
+    public var verificationEmails: [String]?
+    /// For `server` requests: how long keygen keeps the sealed key waiting for its download.
+    public var keyRetentionSeconds: Int?
 
     public init(
         request: UUID, realm: String, requester: String, policy: String, policyVersion: Int, ca: String,
         approval: PolicyDocument.Approval, subject: [SubjectAttribute], alternativeNames: [AlternativeName],
         keySource: KeySource, publicKey: String?, keySpec: String?, validityDays: Int, keyUsage: [String],
-        extendedKeyUsage: [String], submittedAt: Date
+        extendedKeyUsage: [String], submittedAt: Date, verificationEmails: [String]? = nil,
+        keyRetentionSeconds: Int? = nil
     ) {
+        self.verificationEmails = verificationEmails
+        self.keyRetentionSeconds = keyRetentionSeconds
         self.request = request
         self.realm = realm
         self.requester = requester
@@ -160,5 +167,87 @@ public struct CertificateIssued: Codable, Sendable, Equatable {
         self.chain = chain
         self.notBefore = notBefore
         self.notAfter = notAfter
+    }
+}
+
+/// `clm.request.awaiting.v1` — the workflow waits for people: e-mail confirmations or
+/// approvers. Published when the wait starts and again whenever an approval is recorded.
+public struct RequestAwaiting: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    /// `awaiting_verification` or `awaiting_approval`.
+    public var state: RequestState
+    /// Confirmations or approvals needed in all.
+    public var required: Int
+    /// Who has approved (subjects) or confirmed (masked addresses) so far.
+    public var received: [String]
+    public var expiresAt: Date
+    public var reason: String
+    public init(
+        request: UUID, realm: String, state: RequestState, required: Int, received: [String], expiresAt: Date,
+        reason: String
+    ) {
+        self.request = request
+        self.realm = realm
+        self.state = state
+        self.required = required
+        self.received = received
+        self.expiresAt = expiresAt
+        self.reason = reason
+    }
+}
+
+/// `clm.request.expired.v1` — nobody answered in time.
+public struct RequestExpired: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    public var reason: String
+    public init(request: UUID, realm: String, reason: String) {
+        self.request = request
+        self.realm = realm
+        self.reason = reason
+    }
+}
+
+/// `clm.key.destroyed.v1` — keygen destroyed a server-generated private key.
+public struct KeyDestroyed: Codable, Sendable, Equatable {
+    public enum Cause: String, Codable, Sendable {
+        /// The user downloaded the bundle (one download only).
+        case downloaded
+        /// The policy's retention period passed without a download.
+        case retentionExpired = "retention-expired"
+        /// The request ended without a certificate.
+        case requestEnded = "request-ended"
+    }
+    public var request: UUID
+    public var realm: String
+    public var cause: Cause
+    public var reason: String
+    public init(request: UUID, realm: String, cause: Cause, reason: String) {
+        self.request = request
+        self.realm = realm
+        self.cause = cause
+        self.reason = reason
+    }
+}
+
+/// `clm.request.delayed.v1` — a step is being retried (e.g. the CA is unavailable); the
+/// request keeps its state and will continue or fail by itself.
+public struct RequestDelayed: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var realm: String
+    /// Stable machine-readable code, e.g. `ca-unavailable`.
+    public var code: String
+    public var reason: String
+    /// Attempts made so far.
+    public var attempt: Int
+    public var retryAt: Date
+    public init(request: UUID, realm: String, code: String, reason: String, attempt: Int, retryAt: Date) {
+        self.request = request
+        self.realm = realm
+        self.code = code
+        self.reason = reason
+        self.attempt = attempt
+        self.retryAt = retryAt
     }
 }

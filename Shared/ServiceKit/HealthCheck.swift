@@ -39,7 +39,7 @@ public final class HealthCheck: Sendable {
         return report
     }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ServiceRequestContext>) {
         router.get("/health/live") { _, _ in
             JSONResponse(Report(status: "live", checks: [:]))
         }

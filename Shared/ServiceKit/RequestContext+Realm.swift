@@ -1,12 +1,45 @@
 import CLMContracts
+import CLMIdentity
 import Hummingbird
 
-extension RequestContext {
-    /// The `:realm` path parameter. Anything that is not a valid identifier cannot name a realm,
-    /// so it is a 404 like any unknown realm — never a hint about what exists.
-    public func realm() throws -> String {
+/// A call that passed authorisation: the realm of its path and who made it.
+public struct Authorization: Sendable {
+    public var realm: String
+    public var principal: Principal
+    public var subject: String { principal.subject }
+}
+
+extension ServiceRequestContext {
+    /// The `:realm` path parameter, checked against the caller's roles for `permission`.
+    /// Anything that is not a valid identifier, and any realm the caller has no role in, is a
+    /// 404 like an unknown realm — never a hint about what exists.
+    public func authorize(_ permission: Permission) throws -> Authorization {
         let realm = try parameters.require("realm")
         guard Identifier.isValid(realm) else { throw APIError.notFound("realm '\(realm)'") }
-        return realm
+        let principal = try requirePrincipal()
+        switch AccessPolicy.decide(permission, principal: principal, realm: realm) {
+        case .allow:
+            return Authorization(realm: realm, principal: principal)
+        case .hidden:
+            throw APIError.notFound("realm '\(realm)'")
+        case .forbidden(let needs):
+            throw APIError.forbidden(permission, needs: needs)
+        }
+    }
+
+    /// Authorises a call that names no realm (creating realms).
+    public func authorizePlatform(_ permission: Permission) throws -> Principal {
+        let principal = try requirePrincipal()
+        guard AccessPolicy.decide(permission, principal: principal, realm: "") == .allow else {
+            throw APIError.forbidden(permission, needs: [])
+        }
+        return principal
+    }
+}
+
+extension APIError {
+    static func forbidden(_ permission: Permission, needs: [Role]) -> APIError {
+        let roles = needs.isEmpty ? Role.platformAdmin : needs.map(\.rawValue).joined(separator: " or ")
+        return APIError(.forbidden, code: "forbidden", detail: "\(permission.rawValue) needs the role \(roles)")
     }
 }

@@ -28,6 +28,20 @@ public struct ServiceConfiguration: Sendable {
     /// `CLM_KEK_PREVIOUS`: `id:base64,id:base64` — retired key-encryption keys still accepted for
     /// opening while the service re-wraps what they sealed. Empty by default.
     public var previousKeyEncryptionKeys: [(id: String, base64: String)] = []
+    /// The raw environment, for settings only one service reads (they validate it themselves
+    /// at start and fail with a `ConfigurationError`).
+    public var environment: [String: String] = [:]
+    /// How bearer tokens are verified (DESIGN §6).
+    public var authentication: AuthenticationSettings
+
+    /// `CLM_AUTH_JWKS_URL` (required; `file://` or `http(s)://`), `CLM_AUTH_ISSUER` (default
+    /// `clm-dev`), `CLM_AUTH_AUDIENCE` (default `clm`), `CLM_AUTH_CLOCK_SKEW_SECONDS` (60).
+    public struct AuthenticationSettings: Sendable {
+        public var jwksURL: URL
+        public var issuer: String
+        public var audience: String
+        public var clockSkew: Duration
+    }
 
     public static func fromEnvironment(
         service: ServiceDefinition, environment: [String: String]
@@ -93,12 +107,24 @@ public struct ServiceConfiguration: Sendable {
                 previous.append((parts[0], parts[1]))
             }
         }
+        let jwksText = env.required(
+            "CLM_AUTH_JWKS_URL", hint: "the identity provider's JWKS, e.g. file:///path/jwks.json or https://idp/jwks")
+        let jwksURL = URL(string: jwksText)
+        if !jwksText.isEmpty, jwksURL == nil || !["file", "http", "https"].contains(jwksURL?.scheme ?? "") {
+            env.problem("CLM_AUTH_JWKS_URL must be a file://, http:// or https:// URL, got \(EnvironmentReader.quoted(jwksText))")
+        }
+        let authentication = AuthenticationSettings(
+            jwksURL: jwksURL ?? URL(fileURLWithPath: "/"),
+            issuer: env.string("CLM_AUTH_ISSUER", default: "clm-dev"),
+            audience: env.string("CLM_AUTH_AUDIENCE", default: "clm"),
+            clockSkew: .seconds(env.int("CLM_AUTH_CLOCK_SKEW_SECONDS", default: 60, range: 0...300)))
         try env.validate()
         return ServiceConfiguration(
             httpHost: httpHost, httpPort: httpPort, database: database,
             kafka: KafkaConfiguration(bootstrapServers: brokers, clientID: "clm-\(service.name)", properties: properties),
             topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
-            keyEncryptionKey: kek, previousKeyEncryptionKeys: previous)
+            keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, environment: environment,
+            authentication: authentication)
     }
 }
 

@@ -12,7 +12,7 @@ public protocol ServiceModule: Sendable {
     static var definition: ServiceDefinition { get }
     /// Builds the module once migrations ran and topics exist.
     static func make(context: ServiceContext) async throws -> Self
-    func addRoutes(to router: Router<BasicRequestContext>)
+    func addRoutes(to router: Router<ServiceRequestContext>)
     /// Handles the events of `definition.consumes`; nil if the service consumes none.
     var eventHandler: (any EventHandler)? { get }
     /// Background work of the module, run and stopped with the service (default: none).

@@ -1,4 +1,5 @@
 import CLMContracts
+import CLMIdentity
 import CLMMessaging
 import CLMStorage
 import Foundation
@@ -107,10 +108,18 @@ public enum ServiceRunner {
 
         do {
             let module = try await Module.make(context: context)
-            let router = Router()
-            // Metrics outermost, so it records the status the problem middleware produced.
+            let router = Router(context: ServiceRequestContext.self)
+            // Metrics outermost, so it records the status the problem middleware produced;
+            // authentication inside, so its refusals become problem details too.
             router.add(middleware: MetricsMiddleware())
             router.add(middleware: ProblemMiddleware())
+            let settings = configuration.authentication
+            router.add(
+                middleware: AuthenticationMiddleware(
+                    authenticator: BearerAuthenticator(
+                        verifier: TokenVerifier(
+                            issuer: settings.issuer, audience: settings.audience, clockSkew: settings.clockSkew),
+                        keys: KeySetCache(url: settings.jwksURL))))
             var processor: EventProcessor?
             if let handler = module.eventHandler, !definition.consumes.isEmpty {
                 processor = try EventProcessor(
@@ -156,6 +165,8 @@ public enum ServiceRunner {
             try await group.run()
             logger.notice("stopped")
             exit(0)
+        } catch let error as ConfigurationError {
+            fail(.configuration, "\(error)")
         } catch {
             fail(.runtime, "\(error)")
         }

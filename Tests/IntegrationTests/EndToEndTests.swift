@@ -24,7 +24,7 @@ struct EndToEndTests {
             let download = try await workflow.intake.send("GET", "/v1/realms/\(workflow.realm)/requests/\(id)/certificate")
             #expect(download.status == 200)
             #expect(download.headers["content-type"] == "application/pem-certificate-chain")
-            let chain = try await stack["ca-gateway"].client.send("GET", "/v1/cas/default/chain")
+            let chain = try await workflow.client("ca-gateway").send("GET", "/v1/cas/default/chain")
             #expect(chain.status == 200)
             let leaf = download.text.components(separatedBy: "-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
             let (verified, output) = try OpenSSL.verify(leaf: leaf, chain: chain.text, directory: directory)

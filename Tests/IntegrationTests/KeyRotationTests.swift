@@ -53,7 +53,7 @@ struct KeyRotationTests {
             let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
             let csrRequest = try await workflow.submit(csr: csr)
             #expect(try await workflow.waitForFinalState(csrRequest)["state"] as? String == "issued")
-            let download = try await stack["keygen"].client.send(
+            let download = try await workflow.client("keygen").send(
                 "POST", "/v1/realms/\(workflow.realm)/requests/\(keyRequest)/key-bundle?format=pkcs12",
                 body: try JSONSerialization.data(withJSONObject: ["password": password]))
             #expect(download.status == 200, "\(download.text.prefix(300))")

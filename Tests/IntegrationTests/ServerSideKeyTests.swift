@@ -8,21 +8,44 @@ import Testing
 struct ServerSideKeyTests {
     static let password = "correct horse battery staple"
 
-    @Test("generated keys are issued and downloaded once as PKCS#12 or PEM that OpenSSL opens")
+    /// Every algorithm and size CLM generates, each downloaded in both formats.
+    static let specs = ["rsa:2048", "rsa:3072", "rsa:4096", "ec:P-256", "ec:P-384", "ec:P-521", "ed25519", "ed448"]
+
+    static var everyKeyPolicy: [String: Any] {
+        var policy = Workflow.policy
+        policy["id"] = "every-key"
+        policy["keyTemplate"] = [
+            "rsaBits": [2048, 3072, 4096], "ecCurves": ["P-256", "P-384", "P-521"], "eddsa": ["Ed25519", "Ed448"],
+        ]
+        return policy
+    }
+
+    @Test("every algorithm and size is generated, issued, and downloaded once as PKCS#12 and as PEM that OpenSSL opens")
     func generateIssueDownload() async throws {
         let environment = try TestEnvironment.require()
         try await TestStack.with(environment) { stack in
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
+            try await workflow.expect(201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, Self.everyKeyPolicy)
             let directory = try temporaryDirectory()
-            let keygen = stack["keygen"].client
+            let keygen = workflow.client("keygen")
             let realm = workflow.realm
+            let chain = try await workflow.client("ca-gateway").send("GET", "/v1/cas/default/chain").text
+            let issuer = chain.components(separatedBy: "-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
 
-            for (spec, format) in [("ec:P-256", "pkcs12"), ("rsa:2048", "pem"), ("ed25519", "pkcs12")] {
-                let submitted = try await workflow.submit(["policy": "web-server", "entities": ["www"], "keyGeneration": spec])
-                let id = try #require(submitted["id"] as? String)
-                #expect(submitted["keySource"] as? String == "server")
-                let request = try await workflow.waitForFinalState(id)
+            // Submit all first so generation and issuance overlap, then check each.
+            var requests: [(spec: String, format: String, id: String)] = []
+            for spec in Self.specs {
+                for format in ["pkcs12", "pem"] {
+                    let submitted = try await workflow.submit(
+                        ["policy": "every-key", "entities": ["www"], "keyGeneration": spec])
+                    let id = try #require(submitted["id"] as? String)
+                    #expect(submitted["keySource"] as? String == "server")
+                    requests.append((spec, format, id))
+                }
+            }
+            for (spec, format, id) in requests {
+                let request = try await workflow.waitForFinalState(id, timeout: .seconds(180))
                 #expect(request["state"] as? String == "issued", "\(spec): \(request)")
                 let states = (request["history"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
                 #expect(states == ["submitted", "approved", "key_generated", "issued"], "\(spec)")
@@ -33,6 +56,12 @@ struct ServerSideKeyTests {
                     body: try JSONSerialization.data(withJSONObject: ["password": "short"]))
                 #expect(weak.status == 400)
                 #expect(weak.problem?.code == "weak-password")
+                // Nobody but the requester downloads, not even a realm admin of the realm.
+                let other = try workflow.client("keygen", as: "mallory@test.example", roles: ["requester", "realm-admin"])
+                let stolen = try await other.send(
+                    "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
+                    body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
+                #expect(stolen.status == 404, "\(spec): \(stolen.text)")
 
                 let download = try await keygen.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
@@ -41,18 +70,33 @@ struct ServerSideKeyTests {
                 let bundle = directory.appendingPathComponent("\(id).\(format)")
                 try download.body.write(to: bundle)
 
-                // OpenSSL opens the bundle with the password; the key matches the certificate.
+                // OpenSSL opens the bundle with the password; the key matches the certificate,
+                // which verifies against the chain and conforms to RFC 5280.
                 let (certificate, keyPEM) = try OpenSSL.open(bundle: bundle.path, format: format, password: Self.password)
                 #expect(certificate.contains("BEGIN CERTIFICATE"))
                 let certificateKey = try run(OpenSSL.path, ["x509", "-noout", "-pubkey"], input: certificate).stdout
                 let privateKeyPublic = try run(OpenSSL.path, ["pkey", "-pubout"], input: keyPEM).stdout
                 #expect(!certificateKey.isEmpty && certificateKey == privateKeyPublic, "\(spec): key does not match")
+                let keyText = try run(OpenSSL.path, ["pkey", "-noout", "-text"], input: keyPEM).stdout
+                #expect(keyText.contains(Self.openSSLDescription(spec)), "\(spec): \(keyText.prefix(80))")
+                let (verified, output) = try OpenSSL.verify(leaf: certificate, chain: chain, directory: directory)
+                #expect(verified, "\(spec): openssl verify: \(output)")
+                #expect(try RFC5280.problems(leaf: certificate, issuer: issuer) == [], "\(spec)")
+                if format == "pkcs12" {
+                    // The bundle uses AES-256-CBC with PBKDF2 and a SHA-256 MAC, not legacy RC2/3DES.
+                    let info = try run(OpenSSL.path, ["pkcs12", "-info", "-noout", "-in", bundle.path, "-passin", "pass:\(Self.password)"])
+                    let described = info.stdout + info.stderr
+                    #expect(described.contains("AES-256-CBC") && described.contains("PBKDF2"), "\(spec): \(described)")
+                    #expect(described.contains("MAC: sha256"), "\(spec): \(described)")
+                } else {
+                    #expect(download.text.contains("BEGIN ENCRYPTED PRIVATE KEY"), "\(spec): PEM key not encrypted")
+                }
                 // The wrong password does not open it.
                 #expect(throws: (any Error).self) {
                     _ = try OpenSSL.open(bundle: bundle.path, format: format, password: "wrong password 123")
                 }
 
-                // Downloaded once, then destroyed.
+                // Downloaded once, then destroyed, and the request says so.
                 let again = try await keygen.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
                     body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
@@ -62,10 +106,58 @@ struct ServerSideKeyTests {
                     "SELECT (sealed_key IS NULL)::text || ':' || (destroyed_at IS NOT NULL)::text FROM keygen.keys WHERE request_id = '\(id)'")
                     == "true:true")
             }
+            let last = try #require(requests.last)
+            try await waitUntil("intake shows the key destroyed") {
+                let view = try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(last.id)")
+                return (try? JSONSerialization.jsonObject(with: view.body) as? [String: Any])?["keyStatus"] as? String
+                    == "destroyed (downloaded)"
+            }
             // The private key never left keygen's schema: no other schema or outbox holds key material.
             for table in ["intake.requests", "ca_gateway.orders", "ca_gateway.certificates", "approval.decisions"] {
                 #expect(try stack.database.scalar("SELECT count(*) FROM \(table) WHERE \(table.split(separator: ".")[1])::text LIKE '%PRIVATE KEY%'") == "0")
             }
+        }
+    }
+
+    /// How `openssl pkey -text` names a key of `spec`.
+    static func openSSLDescription(_ spec: String) -> String {
+        switch spec {
+        case "rsa:2048": "Private-Key: (2048 bit"
+        case "rsa:3072": "Private-Key: (3072 bit"
+        case "rsa:4096": "Private-Key: (4096 bit"
+        case "ec:P-256": "NIST CURVE: P-256"
+        case "ec:P-384": "NIST CURVE: P-384"
+        case "ec:P-521": "NIST CURVE: P-521"
+        case "ed25519": "ED25519 Private-Key"
+        default: "ED448 Private-Key"
+        }
+    }
+
+    @Test("a key not downloaded within the policy's retention is destroyed, and the request shows it")
+    func retention() async throws {
+        let environment = try TestEnvironment.require()
+        try await TestStack.with(environment) { stack in
+            try await stack.start()
+            let workflow = try await Workflow.prepare(stack)
+            var policy = Workflow.policy
+            policy["id"] = "short-retention"
+            policy["keyRetention"] = "10s"
+            try await workflow.expect(201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, policy)
+            let submitted = try await workflow.submit(
+                ["policy": "short-retention", "entities": ["www"], "keyGeneration": "ec:P-256"])
+            let id = try #require(submitted["id"] as? String)
+            #expect(try await workflow.waitForFinalState(id)["state"] as? String == "issued")
+            try await waitUntil("the key is destroyed after its retention", timeout: .seconds(60)) {
+                let view = try await workflow.intake.send("GET", "/v1/realms/\(workflow.realm)/requests/\(id)")
+                return (try? JSONSerialization.jsonObject(with: view.body) as? [String: Any])?["keyStatus"] as? String
+                    == "destroyed (retention-expired)"
+            }
+            let download = try await workflow.client("keygen").send(
+                "POST", "/v1/realms/\(workflow.realm)/requests/\(id)/key-bundle?format=pkcs12",
+                body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
+            #expect(download.status == 410)
+            #expect(download.problem?.detail.contains("retention period") == true, "\(download.text)")
+            #expect(try stack.database.scalar("SELECT destroy_cause FROM keygen.keys WHERE request_id = '\(id)'") == "retention-expired")
         }
     }
 

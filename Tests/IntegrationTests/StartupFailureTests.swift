@@ -20,6 +20,10 @@ struct StartupFailureTests {
         Case(label: "several invalid settings at once",
              overrides: ["CLM_LOG_LEVEL": "loud", "CLM_PG_TLS": "maybe", "CLM_PG_PASSWORD": ""],
              removeLibraryPath: false, exitCode: 2, mentions: ["CLM_LOG_LEVEL", "CLM_PG_TLS", "CLM_PG_PASSWORD"]),
+        Case(label: "no identity provider configured", overrides: ["CLM_AUTH_JWKS_URL": ""],
+             removeLibraryPath: false, exitCode: 2, mentions: ["CLM_AUTH_JWKS_URL", "required"]),
+        Case(label: "identity provider URL of the wrong kind", overrides: ["CLM_AUTH_JWKS_URL": "ftp://idp/jwks"],
+             removeLibraryPath: false, exitCode: 2, mentions: ["CLM_AUTH_JWKS_URL", "ftp://idp/jwks"]),
         Case(label: "old librdkafka (Debian's 2.0.2)", overrides: [:], removeLibraryPath: true, exitCode: 3,
              mentions: ["librdkafka 2.0", "2.2.0", "LD_LIBRARY_PATH"]),
         Case(label: "database unreachable", overrides: ["CLM_PG_PORT": "1", "CLM_STARTUP_TIMEOUT_SECONDS": "2"],
@@ -47,6 +51,7 @@ struct StartupFailureTests {
             "CLM_KAFKA_TOPIC_PREFIX": "t\(uniqueSuffix())",
             // Logs go to stdout; stderr carries only the failure line.
             "CLM_LOG_LEVEL": "error",
+            "CLM_AUTH_JWKS_URL": TestIdentity.jwksURL.absoluteString,
         ]
         if testCase.removeLibraryPath { env.removeValue(forKey: "LD_LIBRARY_PATH") }
         env.merge(testCase.overrides) { _, new in new }
@@ -85,7 +90,8 @@ struct StartupFailureTests {
             #expect(registry.isRunning)
             // API calls fail fast with 503 and Retry-After instead of hanging.
             let started = ContinuousClock.now
-            let call = try await registry.client.send("GET", "/v1/realms")
+            let call = try await stack.client("registry", token: try stack.token("ops", platformAdmin: true))
+                .send("GET", "/v1/realms")
             #expect(call.status == 503, "\(call.text)")
             #expect(call.headers["retry-after"] != nil)
             #expect(call.problem?.code == "unavailable")

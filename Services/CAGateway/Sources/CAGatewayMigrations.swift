@@ -41,6 +41,15 @@ enum CAGatewayMigrations {
                 )
                 """,
                 "CREATE INDEX certificates_realm ON ca_gateway.certificates (realm, issued_at)",
-            ])
+            ]),
+        Migration(
+            version: 3, name: "several CAs, availability, issuance retries",
+            statements: [
+                "ALTER TABLE ca_gateway.authorities ADD COLUMN suspended_reason text",
+                "ALTER TABLE ca_gateway.orders ADD COLUMN attempts integer NOT NULL DEFAULT 0",
+                "ALTER TABLE ca_gateway.orders ADD COLUMN next_attempt_at timestamptz",
+                "ALTER TABLE ca_gateway.orders ADD COLUMN last_error text",
+                "CREATE INDEX orders_retrying ON ca_gateway.orders (next_attempt_at) WHERE state = 'retrying'",
+            ]),
     ]
 }

@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// Builds and signs certificates for approved requests, keeps the per-realm inventory and
 /// publishes the CA chain.
@@ -15,25 +16,51 @@ public struct CAGatewayModule: ServiceModule {
         consumes: [.requestEvents], needsKeyEncryptionKey: true)
 
     let context: ServiceContext
-    let authority: CertificateAuthority
+    let settings: CAGatewaySettings
+    /// In configuration order; the first is listed first.
+    let authorities: [CertificateAuthority]
+    let issuer: Issuer
 
     public static func make(context: ServiceContext) async throws -> CAGatewayModule {
+        let settings = try CAGatewaySettings.fromEnvironment(context.configuration.environment)
         let keys = try context.keyRing()
-        let name = ProcessInfo.processInfo.environment["CLM_CA_NAME"] ?? "default"
-        let authority = try await CertificateAuthority.loadOrCreate(
-            name: name, keys: keys, client: context.client, logger: context.logger)
-        context.logger.info(
-            "CA ready", metadata: ["ca": "\(name)", "issuing.subject": "\(authority.issuing.subject)"])
-        return CAGatewayModule(context: context, authority: authority)
+        var authorities: [CertificateAuthority] = []
+        for (name, spec) in settings.authorities {
+            let authority = try await CertificateAuthority.loadOrCreate(
+                name: name, issuingSpec: spec, keys: keys, client: context.client, logger: context.logger)
+            context.logger.info("CA ready", metadata: ["ca": "\(name)", "issuing.subject": "\(authority.issuing.subject)"])
+            authorities.append(authority)
+        }
+        let issuer = Issuer(
+            authorities: Dictionary(uniqueKeysWithValues: authorities.map { ($0.name, $0) }), settings: settings)
+        return CAGatewayModule(context: context, settings: settings, authorities: authorities, issuer: issuer)
     }
 
-    public var eventHandler: (any EventHandler)? { CAGatewayEventHandler(authority: authority) }
+    public var eventHandler: (any EventHandler)? { CAGatewayEventHandler(issuer: issuer) }
+
+    public var services: [any Service] {
+        [
+            PeriodicTask(name: "issuance retry", interval: .milliseconds(500), logger: context.logger) {
+                [context, issuer] in try await Issuer.retryDue(context: context, issuer: issuer)
+            }
+        ]
+    }
 
     public struct AuthorityView: Codable, Sendable {
         public var name: String
         public var subject: String
+        /// The issuing key, e.g. `ec:P-256`.
+        public var key: String
         public var notAfter: Date
         public var rootFingerprintSHA256: String
+        /// Whether the CA issues now; when not, why (requests wait and retry).
+        public var available: Bool
+        public var unavailableReason: String?
+    }
+
+    struct AvailabilityBody: Decodable {
+        var available: Bool
+        var reason: String?
     }
 
     public struct CertificateView: Codable, Sendable {
@@ -46,23 +73,42 @@ public struct CAGatewayModule: ServiceModule {
         public var issuedAt: Date
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
-        router.get("v1/cas") { _, _ in
-            JSONResponse([
-                AuthorityView(
-                    name: authority.name, subject: authority.issuing.subject, notAfter: authority.issuing.notAfter,
-                    rootFingerprintSHA256: authority.root.fingerprintSHA256Hex)
-            ])
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
+        router.get("v1/cas") { _, ctx in
+            _ = try ctx.requirePrincipal()
+            let suspended = try await suspensions(ctx)
+            return JSONResponse(authorities.map { view($0, suspended: suspended) })
         }
         router.get("v1/cas/:ca/chain") { _, ctx in
-            let name = try ctx.parameters.require("ca")
-            guard name == authority.name else { throw APIError.notFound("CA '\(name)'") }
+            let authority = try requireAuthority(ctx)
             return Response(
                 status: .ok, headers: [.contentType: "application/pem-certificate-chain"],
                 body: .init(byteBuffer: ByteBuffer(string: authority.chainPEM)))
         }
+        // Operators take a CA out of service (HSM maintenance, key ceremony, an incident);
+        // requests then wait and retry with backoff instead of failing at once.
+        router.put("v1/cas/:ca/availability") { request, ctx in
+            let principal = try ctx.authorizePlatform(.operateCA)
+            let authority = try requireAuthority(ctx)
+            let body = try await request.decodeJSON(AvailabilityBody.self, limit: 4096)
+            let reason = body.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !body.available && (reason ?? "").isEmpty {
+                throw APIError.badRequest("missing-field", "reason: say why the CA is taken out of service")
+            }
+            if let reason, reason.count > 500 { throw APIError.badRequest("invalid-field", "reason: at most 500 characters") }
+            let stored = body.available ? nil : reason
+            try await context.transaction(logger: ctx.logger) { tx in
+                try await tx.connection.query(
+                    "UPDATE ca_gateway.authorities SET suspended_reason = \(stored) WHERE name = \(authority.name)",
+                    logger: tx.logger)
+            }
+            ctx.logger.notice(
+                "CA availability changed",
+                metadata: ["ca": "\(authority.name)", "available": "\(body.available)", "by": "\(principal.subject)"])
+            return JSONResponse(view(authority, suspended: [authority.name: stored].compactMapValues { $0 }))
+        }
         router.get("v1/realms/:realm/certificates") { request, ctx in
-            let realm = try ctx.realm()
+            let realm = try ctx.authorize(.readCertificates).realm
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
             let rows = try await context.read { connection in
                 try await connection.query(
@@ -80,12 +126,36 @@ public struct CAGatewayModule: ServiceModule {
                 })
         }
     }
+
+    private func requireAuthority(_ ctx: ServiceRequestContext) throws -> CertificateAuthority {
+        _ = try ctx.requirePrincipal()
+        let name = try ctx.parameters.require("ca")
+        guard let authority = authorities.first(where: { $0.name == name }) else { throw APIError.notFound("CA '\(name)'") }
+        return authority
+    }
+
+    private func suspensions(_ ctx: ServiceRequestContext) async throws -> [String: String] {
+        let rows = try await context.read(logger: ctx.logger) { connection in
+            try await connection.query(
+                "SELECT name, suspended_reason FROM ca_gateway.authorities WHERE suspended_reason IS NOT NULL",
+                logger: ctx.logger
+            ).decode((String, String).self).collectAll()
+        }
+        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func view(_ authority: CertificateAuthority, suspended: [String: String]) -> AuthorityView {
+        AuthorityView(
+            name: authority.name, subject: authority.issuing.subject, key: authority.issuingKeySpec.description,
+            notAfter: authority.issuing.notAfter, rootFingerprintSHA256: authority.root.fingerprintSHA256Hex,
+            available: suspended[authority.name] == nil, unavailableReason: suspended[authority.name])
+    }
 }
 
 /// Remembers submissions and issues once their approval arrives. The certificates table's
 /// unique request id makes a replayed approval a no-op: never two certificates per request.
 struct CAGatewayEventHandler: EventHandler {
-    let authority: CertificateAuthority
+    let issuer: Issuer
 
     var eventTypes: Set<String> {
         [EventType.requestSubmitted.rawValue, EventType.requestApproved.rawValue, EventType.keyGenerated.rawValue]
@@ -127,11 +197,9 @@ struct CAGatewayEventHandler: EventHandler {
         else {
             throw EventRejection(reason: "\(event.header.type) for request \(request) without a known submission")
         }
-        let already = try await tx.connection.query(
-            "SELECT 1 FROM ca_gateway.certificates WHERE request_id = \(request)", logger: tx.logger
-        ).collectAll()
-        guard already.isEmpty else {
-            tx.logger.info("request already has a certificate; replay ignored")
+        // A replayed approval or key: the order is already issued, retrying or failed.
+        guard row.1 == "waiting" || row.1 == "awaiting-key" else {
+            tx.logger.info("order already \(row.1); replay ignored")
             return
         }
         var order = try JSONColumn.decode(RequestSubmitted.self, from: row.0)
@@ -152,46 +220,6 @@ struct CAGatewayEventHandler: EventHandler {
         } else if generatedKey != nil {
             throw EventRejection(reason: "generated key for CSR request \(request)")
         }
-        guard order.ca == authority.name else {
-            try await fail(order, code: "unknown-ca", reason: "CA '\(order.ca)' is not served by this gateway", event: event, tx: tx)
-            return
-        }
-        let certificate: Certificate
-        do {
-            certificate = try authority.issue(order)
-        } catch let error as CryptoError {
-            try await fail(order, code: "issuance-failed", reason: error.reason, event: event, tx: tx)
-            return
-        }
-        try await tx.connection.query(
-            """
-            INSERT INTO ca_gateway.certificates (ca, serial_number, request_id, realm, subject, not_before, not_after, certificate)
-            VALUES (\(authority.name), \(certificate.serialNumberHex), \(order.request), \(order.realm), \(certificate.subject),
-                    \(certificate.notBefore), \(certificate.notAfter), \(certificate.pem))
-            """, logger: tx.logger)
-        try await tx.connection.query(
-            "UPDATE ca_gateway.orders SET state = 'issued' WHERE request_id = \(order.request)", logger: tx.logger)
-        let issued = CertificateIssued(
-            request: order.request, realm: order.realm, ca: authority.name, serialNumber: certificate.serialNumberHex,
-            certificate: certificate.pem, chain: authority.chainPEM, notBefore: certificate.notBefore,
-            notAfter: certificate.notAfter)
-        try await tx.publish(
-            tx.outbox.event(
-                .certificateIssued, subject: event.header.subject, realm: order.realm, data: issued,
-                traceparent: event.header.traceparent))
-        tx.logger.info("certificate issued", metadata: ["serial": "\(certificate.serialNumberHex)"])
-    }
-
-    private func fail(_ order: RequestSubmitted, code: String, reason: String, event: IncomingEvent, tx: EventTransaction)
-        async throws
-    {
-        try await tx.connection.query(
-            "UPDATE ca_gateway.orders SET state = 'failed', reason = \(reason) WHERE request_id = \(order.request)",
-            logger: tx.logger)
-        let failed = RequestFailed(
-            request: order.request, realm: order.realm, code: code, reason: reason, failedBy: "ca:\(authority.name)")
-        try await tx.publish(
-            tx.outbox.event(.requestFailed, subject: event.header.subject, realm: order.realm, data: failed))
-        tx.logger.warning("issuance failed", metadata: ["code": "\(code)", "reason": "\(reason)"])
+        try await issuer.attempt(order, attempts: 0, traceparent: event.header.traceparent, tx: tx)
     }
 }

@@ -20,14 +20,16 @@ final class CertificateAuthority: Sendable {
         self.issuingKey = issuingKey
     }
 
+    var issuingKeySpec: KeySpec { issuingKey.publicKey.spec }
+
     /// Issuing CA first, then the root: what a client appends to a leaf.
     var chainPEM: String { issuing.pem + root.pem }
 
     /// Loads the CA, creating it on the very first start. An advisory lock makes concurrent
     /// first starts create exactly one.
-    static func loadOrCreate(name: String, keys: KeyRing, client: PostgresClient, logger: Logger) async throws
-        -> CertificateAuthority
-    {
+    static func loadOrCreate(
+        name: String, issuingSpec: KeySpec, keys: KeyRing, client: PostgresClient, logger: Logger
+    ) async throws -> CertificateAuthority {
         try await client.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("clm.ca." + name)))", logger: logger)
             if let row = try await connection.query(
@@ -54,19 +56,27 @@ final class CertificateAuthority: Sendable {
                         metadata: ["ca": "\(name)", "kek.from": "\(row.4)", "kek.to": "\(keys.current.id)"])
                 }
                 let issuingKey = try PrivateKey(pkcs8DER: key)
+                if issuingKey.publicKey.spec != issuingSpec {
+                    logger.warning(
+                        "CA keeps the issuing key it was created with; configure a new CA name for another algorithm",
+                        metadata: [
+                            "ca": "\(name)", "configured": "\(issuingSpec.description)",
+                            "actual": "\(issuingKey.publicKey.spec.description)",
+                        ])
+                }
                 return CertificateAuthority(
                     name: name, root: try Certificate(pem: row.0), issuing: try Certificate(pem: row.1),
                     issuingKey: issuingKey)
             }
             logger.info("creating CA", metadata: ["ca": "\(name)"])
             let now = Date()
-            let rootKey = try PrivateKey.generate(.ec(curve: .p384))
+            let rootKey = try PrivateKey.generate(Self.rootSpec(for: issuingSpec))
             let root = try CertificateBuilder(
                 subject: DistinguishedName([(.organization, "CLM"), (.commonName, "CLM \(name) Root CA")]),
                 publicKey: rootKey.publicKey, notBefore: now.addingTimeInterval(-60),
                 notAfter: now.addingTimeInterval(20 * 365 * 86400), profile: CertificateProfile(keyUsage: [.keyCertSign, .cRLSign], isCA: true, pathLength: nil)
             ).issue(issuer: nil, issuerKey: rootKey)
-            let issuingKey = try PrivateKey.generate(.ec(curve: .p256))
+            let issuingKey = try PrivateKey.generate(issuingSpec)
             let issuing = try CertificateBuilder(
                 subject: DistinguishedName([(.organization, "CLM"), (.commonName, "CLM \(name) Issuing CA")]),
                 publicKey: issuingKey.publicKey, notBefore: now.addingTimeInterval(-60),
@@ -81,6 +91,16 @@ final class CertificateAuthority: Sendable {
                         \(ByteBuffer(bytes: sealedIssuing.combinedBytes)), \(keys.current.id))
                 """, logger: logger)
             return CertificateAuthority(name: name, root: root, issuing: issuing, issuingKey: issuingKey)
+        }
+    }
+
+    /// The root's key for an issuing key: same family, at least as strong.
+    static func rootSpec(for issuing: KeySpec) -> KeySpec {
+        switch issuing {
+        case .rsa: .rsa(bits: 4096)
+        case .ec(let curve): .ec(curve: curve == .p521 ? .p521 : .p384)
+        case .ed25519: .ed25519
+        case .ed448: .ed448
         }
     }
 

@@ -9,7 +9,7 @@ struct IntakeEventHandler: EventHandler {
     var eventTypes: Set<String> {
         [
             EventType.realmSnapshot, .policySnapshot, .endEntitySnapshot, .requestApproved, .requestDeclined,
-            .requestFailed, .keyGenerated, .certificateIssued,
+            .requestFailed, .requestAwaiting, .requestExpired, .requestDelayed, .keyGenerated, .keyDestroyed, .certificateIssued,
         ].reduce(into: Set<String>()) { $0.insert($1.rawValue) }
     }
 
@@ -38,12 +38,34 @@ struct IntakeEventHandler: EventHandler {
             _ = try await store.transition(
                 failed.request, realm: failed.realm, to: .failed, actor: failed.failedBy,
                 reason: "\(failed.code): \(failed.reason)", on: connection, logger: logger)
+        case .requestAwaiting:
+            let awaiting = try event.decode(RequestAwaiting.self).data
+            _ = try await store.transition(
+                awaiting.request, realm: awaiting.realm, to: awaiting.state, actor: "approval", reason: awaiting.reason,
+                awaiting: awaiting, on: connection, logger: logger)
+        case .requestExpired:
+            let expired = try event.decode(RequestExpired.self).data
+            _ = try await store.transition(
+                expired.request, realm: expired.realm, to: .expired, actor: "approval", reason: expired.reason,
+                on: connection, logger: logger)
+        case .requestDelayed:
+            try await store.delay(try event.decode(RequestDelayed.self).data, on: connection, logger: logger)
+        case .keyDestroyed:
+            let destroyed = try event.decode(KeyDestroyed.self).data
+            try await store.setKeyStatus(
+                destroyed.request, realm: destroyed.realm, status: "destroyed (\(destroyed.cause.rawValue))",
+                on: connection, logger: logger)
+            try await store.appendHistory(
+                destroyed.request, state: try await store.state(destroyed.request, on: connection, logger: logger) ?? .failed,
+                actor: "keygen", reason: destroyed.reason, on: connection, logger: logger)
         case .keyGenerated:
             let generated = try event.decode(KeyGenerated.self).data
             _ = try await store.transition(
                 generated.request, realm: generated.realm, to: .keyGenerated, actor: "keygen",
                 reason: "\(generated.keySpec) key pair generated; the private key stays sealed in keygen",
                 on: connection, logger: logger)
+            try await store.setKeyStatus(
+                generated.request, realm: generated.realm, status: "sealed", on: connection, logger: logger)
         case .certificateIssued:
             let issued = try event.decode(CertificateIssued.self).data
             _ = try await store.transition(

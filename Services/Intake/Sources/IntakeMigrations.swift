@@ -49,6 +49,19 @@ enum IntakeMigrations {
                 )
                 """,
                 "CREATE INDEX request_history_request ON intake.request_history (request_id, id)",
-            ])
+            ]),
+        Migration(
+            version: 3, name: "requester, waiting and key status",
+            statements: [
+                "ALTER TABLE intake.requests ADD COLUMN requester text",
+                "UPDATE intake.requests SET requester = submitted->>'requester'",
+                "ALTER TABLE intake.requests ALTER COLUMN requester SET NOT NULL",
+                "CREATE INDEX requests_realm_requester ON intake.requests (realm, requester, created_at)",
+                // The latest clm.request.awaiting.v1 payload, and what keygen said of the key.
+                "ALTER TABLE intake.requests ADD COLUMN awaiting jsonb",
+                "ALTER TABLE intake.requests ADD COLUMN key_status text",
+                // Why the request is currently held up (e.g. CA unavailable), until it moves on.
+                "ALTER TABLE intake.requests ADD COLUMN notice text",
+            ]),
     ]
 }

@@ -26,11 +26,13 @@ public struct IntakeModule: ServiceModule {
 
     public var eventHandler: (any EventHandler)? { IntakeEventHandler(store: store) }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
         let requests = router.group("v1/realms/:realm/requests")
         requests.post { request, ctx in try await submit(request, ctx) }
         requests.get { request, ctx in
-            let realm = try ctx.realm()
+            let access = try ctx.authorize(.readRequests)
+            let realm = access.realm
+            let requester = AccessPolicy.seesAllRequests(access.principal, realm: realm) ? nil : access.subject
             let state = try request.uri.queryParameters.get("state").map { text -> RequestState in
                 guard let state = RequestState(rawValue: text) else {
                     throw APIError.badRequest(
@@ -40,17 +42,27 @@ public struct IntakeModule: ServiceModule {
             }
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
             return JSONResponse(
-                try await context.read { try await store.list(realm: realm, state: state, limit: limit, on: $0, logger: ctx.logger) })
+                try await context.read {
+                    try await store.list(
+                        realm: realm, state: state, requester: requester, limit: limit, on: $0, logger: ctx.logger)
+                })
         }
         requests.get(":id") { _, ctx in
-            let (realm, id) = try requestParameters(ctx)
-            guard let view = try await context.read({ try await store.view(id, realm: realm, withHistory: true, on: $0, logger: ctx.logger) })
+            let (realm, id, requester) = try requestParameters(ctx)
+            guard
+                let view = try await context.read({
+                    try await store.view(
+                        id, realm: realm, requester: requester, withHistory: true, on: $0, logger: ctx.logger)
+                })
             else { throw APIError.notFound("request \(id)") }
             return JSONResponse(view)
         }
         requests.get(":id/certificate") { _, ctx in
-            let (realm, id) = try requestParameters(ctx)
-            guard let found = try await context.read({ try await store.certificate(id, realm: realm, on: $0, logger: ctx.logger) })
+            let (realm, id, requester) = try requestParameters(ctx)
+            guard
+                let found = try await context.read({
+                    try await store.certificate(id, realm: realm, requester: requester, on: $0, logger: ctx.logger)
+                })
             else { throw APIError.notFound("request \(id)") }
             guard found.state == .issued, let certificate = found.certificate else {
                 throw APIError.conflict("not-issued", "request \(id) is \(found.state.rawValue); no certificate yet")
@@ -62,21 +74,28 @@ public struct IntakeModule: ServiceModule {
         }
     }
 
-    private func requestParameters(_ ctx: BasicRequestContext) throws -> (String, UUID) {
-        let realm = try ctx.realm()
+    /// Realm, request id, and the requester to restrict to when the caller sees only their own
+    /// requests (another requester's request is a 404, like one that does not exist).
+    private func requestParameters(_ ctx: ServiceRequestContext) throws -> (String, UUID, String?) {
+        let access = try ctx.authorize(.readRequests)
         let text = try ctx.parameters.require("id")
         guard let id = UUID(uuidString: text) else { throw APIError.notFound("request '\(text)'") }
-        return (realm, id)
+        let requester = AccessPolicy.seesAllRequests(access.principal, realm: access.realm) ? nil : access.subject
+        return (access.realm, id, requester)
     }
 
-    private func submit(_ request: Request, _ ctx: BasicRequestContext) async throws -> JSONResponse<RequestView> {
-        let realm = try ctx.realm()
+    private func submit(_ request: Request, _ ctx: ServiceRequestContext) async throws -> JSONResponse<RequestView> {
+        let access = try ctx.authorize(.submitRequest)
+        let realm = access.realm
         var logger = ctx.logger
         logger[metadataKey: "realm"] = "\(realm)"
-        let idempotencyKey = request.headers[.init("Idempotency-Key")!]
-        if let key = idempotencyKey, key.isEmpty || key.count > 200 {
+        let headerKey = request.headers[.init("Idempotency-Key")!]
+        if let key = headerKey, key.isEmpty || key.count > 200 {
             throw APIError.badRequest("invalid-idempotency-key", "Idempotency-Key must be 1...200 characters")
         }
+        // Keys are the caller's own: the same key from another requester is another request
+        // (and never reveals the first one). The length prefix keeps the pair unambiguous.
+        let idempotencyKey = headerKey.map { "\(access.subject.utf8.count):\(access.subject)\($0)" }
         let body = try await request.decodeJSON(SubmitRequest.self, limit: 128 * 1024)
 
         // Judge everything that needs no database first.
@@ -139,18 +158,30 @@ public struct IntakeModule: ServiceModule {
                 "policy-mismatch", "the request does not satisfy policy \(policy.id) v\(policyVersion)",
                 extensions: ["violations": violations.items.map(\.description)])
         }
-        guard policy.approval.mode == .automatic else {
-            throw APIError.unprocessable(
-                "approval-mode-unavailable",
-                "policy \(policy.id) uses \(policy.approval.mode.rawValue) approval, which this version cannot run yet")
+        var verificationEmails: [String]?
+        if policy.approval.mode == .email {
+            // Every end entity confirms at its own address, so each needs one.
+            let missing = entities.filter { ($0.attributes.email ?? "").isEmpty }.map(\.id)
+            guard missing.isEmpty else {
+                throw APIError.unprocessable(
+                    "policy-mismatch", "the request does not satisfy policy \(policy.id) v\(policyVersion)",
+                    extensions: [
+                        "violations": missing.map {
+                            "\($0).email: required (policy approves by e-mail verification, which mails the end entity)"
+                        }
+                    ])
+            }
+            verificationEmails = Array(Set(entities.compactMap(\.attributes.email))).sorted()
         }
 
         let submitted = RequestSubmitted(
-            request: UUID(), realm: realm, requester: "unauthenticated", policy: policy.id, policyVersion: policyVersion,
+            request: UUID(), realm: realm, requester: access.subject, policy: policy.id, policyVersion: policyVersion,
             ca: policy.ca, approval: policy.approval, subject: plan.subject, alternativeNames: plan.alternativeNames,
             keySource: keySource, publicKey: publicKey, keySpec: keySpec,
             validityDays: plan.validityDays, keyUsage: policy.profile.keyUsage,
-            extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: Date())
+            extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: Date(), verificationEmails: verificationEmails,
+            keyRetentionSeconds: keySource == .server
+                ? DurationText.seconds(policy.keyRetention ?? PolicyDocument.defaultKeyRetention) : nil)
         logger[metadataKey: "request.id"] = "\(submitted.request)"
         let inserted = try await context.transaction(logger: logger) { tx in
             guard

@@ -85,10 +85,12 @@ struct IntakeStore: Sendable {
         let rows = try await connection.query(
             """
             INSERT INTO intake.requests
-                (id, realm, policy, policy_version, state, key_source, idempotency_key, submitted, validity_note, created_at, updated_at)
+                (id, realm, policy, policy_version, state, key_source, idempotency_key, submitted, validity_note,
+                 created_at, updated_at, requester, key_status)
             VALUES (\(submitted.request), \(submitted.realm), \(submitted.policy), \(submitted.policyVersion),
                     \(RequestState.submitted.rawValue), \(submitted.keySource.rawValue), \(idempotencyKey), \(body)::jsonb,
-                    \(validityNote), \(submitted.submittedAt), \(submitted.submittedAt))
+                    \(validityNote), \(submitted.submittedAt), \(submitted.submittedAt), \(submitted.requester),
+                    \(submitted.keySource == .server ? "pending" : nil as String?))
             ON CONFLICT (realm, idempotency_key) DO NOTHING RETURNING id
             """, logger: logger
         ).collectAll()
@@ -111,7 +113,8 @@ struct IntakeStore: Sendable {
     /// (a replayed or late event), leaving the request as it is.
     func transition(
         _ id: UUID, realm: String, to next: RequestState, actor: String, reason: String,
-        certificate: CertificateIssued? = nil, on connection: PostgresConnection, logger: Logger
+        certificate: CertificateIssued? = nil, awaiting: RequestAwaiting? = nil, on connection: PostgresConnection,
+        logger: Logger
     ) async throws -> Bool {
         guard
             let current = try await connection.query(
@@ -120,6 +123,16 @@ struct IntakeStore: Sendable {
         else {
             logger.warning("event for unknown request ignored", metadata: ["request.id": "\(id)"])
             return false
+        }
+        let waiting = try awaiting.map {
+            try JSONColumn.encode(RequestView.Waiting(required: $0.required, received: $0.received, expiresAt: $0.expiresAt))
+        }
+        // Another approval while still waiting: same state, new progress.
+        if let waiting, current == next {
+            try await connection.query(
+                "UPDATE intake.requests SET awaiting = \(waiting)::jsonb, updated_at = now() WHERE id = \(id)", logger: logger)
+            try await appendHistory(id, state: next, actor: actor, reason: reason, on: connection, logger: logger)
+            return true
         }
         guard current.canTransition(to: next) else {
             logger.info(
@@ -132,25 +145,64 @@ struct IntakeStore: Sendable {
             UPDATE intake.requests SET state = \(next.rawValue), updated_at = now(),
                 serial_number = COALESCE(\(certificate?.serialNumber), serial_number),
                 certificate = COALESCE(\(certificate?.certificate), certificate),
-                chain = COALESCE(\(certificate?.chain), chain)
+                chain = COALESCE(\(certificate?.chain), chain),
+                notice = NULL,
+                awaiting = CASE WHEN \(next == .awaitingApproval || next == .awaitingVerification)
+                                THEN \(waiting)::jsonb ELSE NULL END
             WHERE id = \(id)
             """, logger: logger)
         try await appendHistory(id, state: next, actor: actor, reason: reason, on: connection, logger: logger)
         return true
     }
 
-    func view(_ id: UUID, realm: String, withHistory: Bool, on connection: PostgresConnection, logger: Logger) async throws
-        -> RequestView?
+    func state(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> RequestState? {
+        try await connection.query("SELECT state FROM intake.requests WHERE id = \(id)", logger: logger)
+            .decode(String.self).collectAll().first.flatMap(RequestState.init(rawValue:))
+    }
+
+    /// Notes why a request is held up, and records it in the history (same state).
+    func delay(_ delayed: RequestDelayed, on connection: PostgresConnection, logger: Logger) async throws {
+        let notice = "\(delayed.code): \(delayed.reason); attempt \(delayed.attempt), next at \(ContractCoding.formatTimestamp(delayed.retryAt))"
+        let rows = try await connection.query(
+            """
+            UPDATE intake.requests SET notice = \(notice), updated_at = now()
+            WHERE id = \(delayed.request) AND realm = \(delayed.realm)
+              AND state NOT IN ('issued', 'declined', 'failed', 'expired')
+            RETURNING state
+            """, logger: logger
+        ).decode(String.self).collectAll()
+        guard let state = rows.first.flatMap(RequestState.init(rawValue:)) else { return }
+        try await appendHistory(delayed.request, state: state, actor: "ca-gateway", reason: notice, on: connection, logger: logger)
+    }
+
+    /// Records what keygen reported about a server-generated key.
+    func setKeyStatus(_ id: UUID, realm: String, status: String, on connection: PostgresConnection, logger: Logger)
+        async throws
     {
+        try await connection.query(
+            "UPDATE intake.requests SET key_status = \(status), updated_at = now() WHERE id = \(id) AND realm = \(realm)",
+            logger: logger)
+    }
+
+    /// The columns `makeView` reads, in its order.
+    static let viewColumns =
+        "state, submitted::text, validity_note, serial_number, created_at, updated_at, awaiting::text, key_status, notice"
+    typealias ViewRow = (String, String, String?, String?, Date, Date, String?, String?, String?)
+
+    /// One request; nil when it is not in `realm` or, with `requester`, not theirs.
+    func view(
+        _ id: UUID, realm: String, requester: String? = nil, withHistory: Bool, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> RequestView? {
         guard
             let row = try await connection.query(
                 """
-                SELECT state, submitted::text, validity_note, serial_number, created_at, updated_at
-                FROM intake.requests WHERE id = \(id) AND realm = \(realm)
+                SELECT \(unescaped: Self.viewColumns) FROM intake.requests
+                WHERE id = \(id) AND realm = \(realm) AND (\(requester)::text IS NULL OR requester = \(requester))
                 """, logger: logger
-            ).decode((String, String, String?, String?, Date, Date).self).collectAll().first
+            ).decode(ViewRow.self).collectAll().first
         else { return nil }
-        var view = try makeView(state: row.0, submitted: row.1, note: row.2, serial: row.3, created: row.4, updated: row.5)
+        var view = try makeView(row)
         if withHistory {
             view.history = try await connection.query(
                 "SELECT state, actor, reason, at FROM intake.request_history WHERE request_id = \(id) ORDER BY id",
@@ -162,47 +214,45 @@ struct IntakeStore: Sendable {
         return view
     }
 
-    func list(realm: String, state: RequestState?, limit: Int, on connection: PostgresConnection, logger: Logger)
-        async throws -> [RequestView]
-    {
-        let rows =
-            if let state {
-                try await connection.query(
-                    """
-                    SELECT state, submitted::text, validity_note, serial_number, created_at, updated_at FROM intake.requests
-                    WHERE realm = \(realm) AND state = \(state.rawValue) ORDER BY created_at DESC LIMIT \(limit)
-                    """, logger: logger
-                ).decode((String, String, String?, String?, Date, Date).self).collectAll()
-            } else {
-                try await connection.query(
-                    """
-                    SELECT state, submitted::text, validity_note, serial_number, created_at, updated_at FROM intake.requests
-                    WHERE realm = \(realm) ORDER BY created_at DESC LIMIT \(limit)
-                    """, logger: logger
-                ).decode((String, String, String?, String?, Date, Date).self).collectAll()
-            }
-        return try rows.map { try makeView(state: $0.0, submitted: $0.1, note: $0.2, serial: $0.3, created: $0.4, updated: $0.5) }
+    /// Requests of `realm`, newest first; only `requester`'s when given.
+    func list(
+        realm: String, state: RequestState?, requester: String?, limit: Int, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [RequestView] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.viewColumns) FROM intake.requests
+            WHERE realm = \(realm) AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
+              AND (\(requester)::text IS NULL OR requester = \(requester))
+            ORDER BY created_at DESC LIMIT \(limit)
+            """, logger: logger
+        ).decode(ViewRow.self).collectAll()
+        return try rows.map(makeView)
     }
 
-    func certificate(_ id: UUID, realm: String, on connection: PostgresConnection, logger: Logger) async throws
-        -> (state: RequestState, certificate: String?, chain: String?)?
+    func certificate(_ id: UUID, realm: String, requester: String?, on connection: PostgresConnection, logger: Logger)
+        async throws -> (state: RequestState, certificate: String?, chain: String?)?
     {
         try await connection.query(
-            "SELECT state, certificate, chain FROM intake.requests WHERE id = \(id) AND realm = \(realm)", logger: logger
+            """
+            SELECT state, certificate, chain FROM intake.requests
+            WHERE id = \(id) AND realm = \(realm) AND (\(requester)::text IS NULL OR requester = \(requester))
+            """, logger: logger
         ).decode((String, String?, String?).self).collectAll().first.map {
             (RequestState(rawValue: $0.0) ?? .failed, $0.1, $0.2)
         }
     }
 
-    private func makeView(state: String, submitted: String, note: String?, serial: String?, created: Date, updated: Date)
-        throws -> RequestView
-    {
-        let request = try JSONColumn.decode(RequestSubmitted.self, from: submitted)
+    private func makeView(_ row: ViewRow) throws -> RequestView {
+        let request = try JSONColumn.decode(RequestSubmitted.self, from: row.1)
         return RequestView(
-            id: request.request, realm: request.realm, policy: request.policy, policyVersion: request.policyVersion,
-            state: RequestState(rawValue: state) ?? .failed, keySource: request.keySource,
-            validityDays: request.validityDays, validityNote: note, subject: request.subject,
-            alternativeNames: request.alternativeNames, serialNumber: serial, createdAt: created, updatedAt: updated,
-            history: nil)
+            id: request.request, realm: request.realm, requester: request.requester, approvalMode: request.approval.mode,
+            policy: request.policy, policyVersion: request.policyVersion,
+            state: RequestState(rawValue: row.0) ?? .failed, keySource: request.keySource,
+            validityDays: request.validityDays, validityNote: row.2, subject: request.subject,
+            alternativeNames: request.alternativeNames, serialNumber: row.3,
+            waiting: try row.6.map { try JSONColumn.decode(RequestView.Waiting.self, from: $0) }, keyStatus: row.7,
+            notice: row.8,
+            createdAt: row.4, updatedAt: row.5, history: nil)
     }
 }

@@ -34,21 +34,25 @@ public struct KeygenModule: ServiceModule {
     public var eventHandler: (any EventHandler)? { KeygenEventHandler(keys: keys) }
 
     public var services: [any Service] {
-        [KeyRewrapper(client: context.client, keys: keys, logger: context.logger)]
+        [
+            KeyRewrapper(client: context.client, keys: keys, logger: context.logger),
+            KeyRetentionSweeper(context: context),
+        ]
     }
 
     struct BundleRequest: Decodable {
         var password: String?
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("v1/realms/:realm/requests/:id/key-bundle") { request, ctx in
             try await download(request, ctx)
         }
     }
 
-    private func download(_ request: Request, _ ctx: BasicRequestContext) async throws -> Response {
-        let realm = try ctx.realm()
+    private func download(_ request: Request, _ ctx: ServiceRequestContext) async throws -> Response {
+        let access = try ctx.authorize(.downloadKey)
+        let realm = access.realm
         let text = try ctx.parameters.require("id")
         guard let id = UUID(uuidString: text) else { throw APIError.notFound("request '\(text)'") }
         let format = request.uri.queryParameters.get("format") ?? "pkcs12"
@@ -87,15 +91,18 @@ public struct KeygenModule: ServiceModule {
             guard
                 let row = try await tx.connection.query(
                     """
-                    SELECT sealed_key, certificate, chain, destroyed_at FROM keygen.keys
-                    WHERE request_id = \(id) AND realm = \(realm) FOR UPDATE
+                    SELECT k.sealed_key, k.certificate, k.chain, k.destroyed_at, k.destroy_cause FROM keygen.keys k
+                    JOIN keygen.orders o ON o.request_id = k.request_id
+                    WHERE k.request_id = \(id) AND k.realm = \(realm) AND o.requester = \(access.subject) FOR UPDATE OF k
                     """, logger: tx.logger
-                ).decode((ByteBuffer?, String?, String?, Date?).self).collectAll().first
+                ).decode((ByteBuffer?, String?, String?, Date?, String?).self).collectAll().first
+            // Only the requester downloads; anyone else learns nothing, not even that it exists.
             else { throw APIError.notFound("key of request \(id)") }
             if let destroyed = row.3 {
+                let why = KeyDestroyed.Cause(rawValue: row.4 ?? "").map(Self.describe) ?? "it was destroyed"
                 throw APIError(
                     .gone, code: "key-destroyed",
-                    detail: "the private key was destroyed after its download at \(ContractCoding.formatTimestamp(destroyed))")
+                    detail: "the private key no longer exists: \(why) (\(ContractCoding.formatTimestamp(destroyed)))")
             }
             guard let sealedBytes = row.0, let certificatePEM = row.1, let chainPEM = row.2 else {
                 var headers = HTTPFields()
@@ -122,9 +129,16 @@ public struct KeygenModule: ServiceModule {
             // One download, then the key is gone: the sealed box is deleted with the commit.
             try await tx.connection.query(
                 """
-                UPDATE keygen.keys SET sealed_key = NULL, downloaded_at = now(), destroyed_at = now()
+                UPDATE keygen.keys SET sealed_key = NULL, downloaded_at = now(), destroyed_at = now(),
+                    destroy_cause = \(KeyDestroyed.Cause.downloaded.rawValue)
                 WHERE request_id = \(id)
                 """, logger: tx.logger)
+            try await tx.publish(
+                tx.outbox.event(
+                    .keyDestroyed, subject: id.uuidString.lowercased(), realm: realm,
+                    data: KeyDestroyed(
+                        request: id, realm: realm, cause: .downloaded,
+                        reason: "private key downloaded as \(format == "pem" ? "PEM" : "PKCS#12") by \(access.subject) and destroyed")))
             return result
         }
         logger.notice("key bundle downloaded; private key destroyed", metadata: ["format": "\(format)"])
@@ -136,6 +150,14 @@ public struct KeygenModule: ServiceModule {
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: bundle.bytes)))
     }
+
+    static func describe(_ cause: KeyDestroyed.Cause) -> String {
+        switch cause {
+        case .downloaded: "it was downloaded once already"
+        case .retentionExpired: "its retention period passed without a download"
+        case .requestEnded: "the request ended without a certificate"
+        }
+    }
 }
 
 /// Generates keys for approved server-side requests and keeps their certificates for the bundle.
@@ -143,7 +165,10 @@ struct KeygenEventHandler: EventHandler {
     let keys: KeyRing
 
     var eventTypes: Set<String> {
-        [EventType.requestSubmitted.rawValue, EventType.requestApproved.rawValue, EventType.certificateIssued.rawValue]
+        [
+            EventType.requestSubmitted.rawValue, EventType.requestApproved.rawValue, EventType.certificateIssued.rawValue,
+            EventType.requestFailed.rawValue,
+        ]
     }
 
     /// Binds a sealed key to its request, so a box copied to another row does not open.
@@ -156,12 +181,20 @@ struct KeygenEventHandler: EventHandler {
             guard submitted.keySource == .server, let spec = submitted.keySpec else { return }
             try await tx.connection.query(
                 """
-                INSERT INTO keygen.orders (request_id, realm, key_spec) VALUES (\(submitted.request), \(submitted.realm), \(spec))
+                INSERT INTO keygen.orders (request_id, realm, key_spec, requester, retention_seconds)
+                VALUES (\(submitted.request), \(submitted.realm), \(spec), \(submitted.requester),
+                        \(submitted.keyRetentionSeconds ?? DurationText.seconds(PolicyDocument.defaultKeyRetention)))
                 ON CONFLICT (request_id) DO NOTHING
                 """, logger: tx.logger)
         case .requestApproved:
             let approved = try event.decode(RequestApproved.self).data
             try await generate(approved, event: event, tx: tx)
+        case .requestFailed:
+            // A key whose certificate will never come has nothing left to wait for.
+            let failed = try event.decode(RequestFailed.self).data
+            try await KeyRetentionSweeper.destroy(
+                request: failed.request, realm: failed.realm, cause: .requestEnded,
+                reason: "request failed before issuance; private key destroyed", in: tx)
         case .certificateIssued:
             let issued = try event.decode(CertificateIssued.self).data
             try await tx.connection.query(
@@ -198,9 +231,11 @@ struct KeygenEventHandler: EventHandler {
         let publicKey = Data(key.publicKey.spkiDER).base64EncodedString()
         try await tx.connection.query(
             """
-            INSERT INTO keygen.keys (request_id, realm, key_spec, sealed_key, kek_id, public_key)
-            VALUES (\(approved.request), \(approved.realm), \(spec.description),
-                    \(ByteBuffer(bytes: sealed.combinedBytes)), \(keys.current.id), \(publicKey))
+            INSERT INTO keygen.keys (request_id, realm, key_spec, sealed_key, kek_id, public_key, destroy_after)
+            SELECT \(approved.request), \(approved.realm), \(spec.description),
+                   \(ByteBuffer(bytes: sealed.combinedBytes)), \(keys.current.id), \(publicKey),
+                   now() + make_interval(secs => o.retention_seconds)
+            FROM keygen.orders o WHERE o.request_id = \(approved.request)
             """, logger: tx.logger)
         try await tx.publish(
             tx.outbox.event(
@@ -241,6 +276,18 @@ enum KeygenMigrations {
                     CHECK ((sealed_key IS NULL) = (destroyed_at IS NOT NULL))
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            version: 3, name: "requester and retention",
+            statements: [
+                // Rows from before: requester unknown (nobody can download them) and the default retention.
+                "ALTER TABLE keygen.orders ADD COLUMN requester text NOT NULL DEFAULT ''",
+                "ALTER TABLE keygen.orders ALTER COLUMN requester DROP DEFAULT",
+                "ALTER TABLE keygen.orders ADD COLUMN retention_seconds integer NOT NULL DEFAULT 604800",
+                "ALTER TABLE keygen.keys ADD COLUMN destroy_after timestamptz NOT NULL DEFAULT now() + interval '7 days'",
+                "ALTER TABLE keygen.keys ALTER COLUMN destroy_after DROP DEFAULT",
+                "ALTER TABLE keygen.keys ADD COLUMN destroy_cause text",
+                "CREATE INDEX keys_retention ON keygen.keys (destroy_after) WHERE destroyed_at IS NULL",
+            ]),
     ]
 }

@@ -22,14 +22,18 @@ public struct RegistryModule: ServiceModule {
 
     public var eventHandler: (any EventHandler)? { nil }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
         let realms = router.group("v1/realms")
         realms.post { request, ctx in try await createRealm(request, ctx) }
         realms.get { _, ctx in
-            JSONResponse(try await context.read(logger: ctx.logger) { try await store.realms(on: $0, logger: ctx.logger) })
+            // Platform admins see every realm; everyone else only the realms they hold a role in.
+            let principal = try ctx.requirePrincipal()
+            let all = try await context.read(logger: ctx.logger) { try await store.realms(on: $0, logger: ctx.logger) }
+            return JSONResponse(
+                all.filter { AccessPolicy.decide(.readRealm, principal: principal, realm: $0.realm) == .allow })
         }
         realms.get(":realm") { _, ctx in
-            let realm = try ctx.parameters.require("realm")
+            let realm = try ctx.authorize(.readRealm).realm
             guard let found = try await context.read(logger: ctx.logger, { try await store.realm(realm, on: $0, logger: ctx.logger) })
             else { throw APIError.notFound("realm '\(realm)'") }
             return JSONResponse(found)
@@ -39,18 +43,27 @@ public struct RegistryModule: ServiceModule {
             try await savePolicy(request, ctx, existing: try ctx.parameters.require("policy"))
         }
         realms.get(":realm/policies") { _, ctx in
-            let realm = try await requireRealm(ctx)
+            let realm = try await requireRealm(ctx, .readRegistry)
             return JSONResponse(try await context.read(logger: ctx.logger) { try await store.policies(realm: realm, on: $0, logger: ctx.logger) })
         }
         realms.get(":realm/policies/:policy") { _, ctx in
-            let realm = try await requireRealm(ctx)
+            let realm = try await requireRealm(ctx, .readRegistry)
             let policy = try ctx.parameters.require("policy")
             guard let found = try await context.read(logger: ctx.logger, { try await store.policy(realm: realm, id: policy, version: nil, on: $0, logger: ctx.logger) })
             else { throw APIError.notFound("policy '\(policy)'") }
             return JSONResponse(found)
         }
+        realms.get(":realm/policies/:policy/versions") { _, ctx in
+            let realm = try await requireRealm(ctx, .readRegistry)
+            let policy = try ctx.parameters.require("policy")
+            let versions = try await context.read(logger: ctx.logger) {
+                try await store.policyVersions(realm: realm, id: policy, on: $0, logger: ctx.logger)
+            }
+            guard !versions.isEmpty else { throw APIError.notFound("policy '\(policy)'") }
+            return JSONResponse(versions)
+        }
         realms.get(":realm/policies/:policy/versions/:version") { _, ctx in
-            let realm = try await requireRealm(ctx)
+            let realm = try await requireRealm(ctx, .readRegistry)
             let policy = try ctx.parameters.require("policy")
             let version = try ctx.parameters.require("version", as: Int.self)
             guard let found = try await context.read(logger: ctx.logger, { try await store.policy(realm: realm, id: policy, version: version, on: $0, logger: ctx.logger) })
@@ -62,11 +75,11 @@ public struct RegistryModule: ServiceModule {
             try await saveEntity(request, ctx, existing: try ctx.parameters.require("entity"))
         }
         realms.get(":realm/end-entities") { _, ctx in
-            let realm = try await requireRealm(ctx)
+            let realm = try await requireRealm(ctx, .readRegistry)
             return JSONResponse(try await context.read(logger: ctx.logger) { try await store.entities(realm: realm, on: $0, logger: ctx.logger) })
         }
         realms.get(":realm/end-entities/:entity") { _, ctx in
-            let realm = try await requireRealm(ctx)
+            let realm = try await requireRealm(ctx, .readRegistry)
             let entity = try ctx.parameters.require("entity")
             guard let found = try await context.read(logger: ctx.logger, { try await store.entity(realm: realm, id: entity, on: $0, logger: ctx.logger) })
             else { throw APIError.notFound("end entity '\(entity)'") }
@@ -79,7 +92,8 @@ public struct RegistryModule: ServiceModule {
         var displayName: String
     }
 
-    private func createRealm(_ request: Request, _ ctx: BasicRequestContext) async throws -> JSONResponse<RealmSnapshot> {
+    private func createRealm(_ request: Request, _ ctx: ServiceRequestContext) async throws -> JSONResponse<RealmSnapshot> {
+        _ = try ctx.authorizePlatform(.createRealm)
         let body = try await request.decodeJSON(CreateRealm.self, limit: 16 * 1024)
         guard Identifier.isValid(body.id) else {
             throw APIError.badRequest("invalid-identifier", "id: must match [a-z0-9][a-z0-9-]{0,62}")
@@ -98,10 +112,10 @@ public struct RegistryModule: ServiceModule {
         return JSONResponse(snapshot, status: .created)
     }
 
-    private func savePolicy(_ request: Request, _ ctx: BasicRequestContext, existing: String?) async throws
+    private func savePolicy(_ request: Request, _ ctx: ServiceRequestContext, existing: String?) async throws
         -> JSONResponse<PolicySnapshot>
     {
-        let realm = try await requireRealm(ctx)
+        let realm = try await requireRealm(ctx, .manageRealm)
         var request = request
         let body: ByteBuffer
         do {
@@ -146,10 +160,10 @@ public struct RegistryModule: ServiceModule {
         return JSONResponse(snapshot, status: existing == nil ? .created : .ok)
     }
 
-    private func saveEntity(_ request: Request, _ ctx: BasicRequestContext, existing: String?) async throws
+    private func saveEntity(_ request: Request, _ ctx: ServiceRequestContext, existing: String?) async throws
         -> JSONResponse<EndEntitySnapshot>
     {
-        let realm = try await requireRealm(ctx)
+        let realm = try await requireRealm(ctx, .manageRealm)
         let entity = try await request.decodeJSON(EndEntity.self, limit: 64 * 1024)
         if let existing, existing != entity.id {
             throw APIError.badRequest("id-mismatch", "id: '\(entity.id)' differs from the URL's '\(existing)'")
@@ -181,9 +195,9 @@ public struct RegistryModule: ServiceModule {
         return JSONResponse(snapshot, status: existing == nil ? .created : .ok)
     }
 
-    /// The realm of the path, which must exist (404 otherwise).
-    private func requireRealm(_ ctx: BasicRequestContext) async throws -> String {
-        let realm = try ctx.realm()
+    /// The realm of the path, which the caller may act on and which must exist (404 otherwise).
+    private func requireRealm(_ ctx: ServiceRequestContext, _ permission: Permission) async throws -> String {
+        let realm = try ctx.authorize(permission).realm
         guard try await context.read(logger: ctx.logger, { try await store.realm(realm, on: $0, logger: ctx.logger) }) != nil
         else { throw APIError.notFound("realm '\(realm)'") }
         return realm

@@ -73,6 +73,22 @@ struct RegistryStore: Sendable {
             createdAt: row.2)
     }
 
+    /// Every version of one policy, oldest first.
+    func policyVersions(realm: String, id: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> [PolicySnapshot]
+    {
+        try await connection.query(
+            """
+            SELECT version, document::text, created_at FROM registry.policies
+            WHERE realm = \(realm) AND id = \(id) ORDER BY version
+            """, logger: logger
+        ).decode((Int, String, Date).self).collectAll().map {
+            PolicySnapshot(
+                realm: realm, policy: id, version: $0.0, document: try JSONColumn.decode(PolicyDocument.self, from: $0.1),
+                createdAt: $0.2)
+        }
+    }
+
     /// The latest version of every policy of a realm.
     func policies(realm: String, on connection: PostgresConnection, logger: Logger) async throws -> [PolicySnapshot] {
         try await connection.query(

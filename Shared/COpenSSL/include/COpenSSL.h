@@ -43,3 +43,11 @@ GENERAL_NAME *clm_general_names_value(const GENERAL_NAMES *names, int index);
 STACK_OF(X509) *clm_x509_stack_new(void);
 int clm_x509_stack_push(STACK_OF(X509) *stack, X509 *cert);
 void clm_x509_stack_free(STACK_OF(X509) *stack);
+
+// --- CLMIdentity (JWS over EVP) ---
+#include <openssl/ec.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
+/// EVP_PKEY_PUBLIC_KEY (a composite macro): the selection for EVP_PKEY_fromdata of a public key.
+int clm_evp_pkey_public_key_selection(void);

@@ -1,4 +1,5 @@
 import CLMClient
+import CLMIdentity
 import Foundation
 
 /// One CLM service binary running against a test database and topic prefix.
@@ -32,6 +33,7 @@ final class ServiceProcess: @unchecked Sendable {
             "CLM_LOG_LEVEL": "info",
             // Several stacks share one PostgreSQL during a test run.
             "CLM_PG_POOL_SIZE": "4",
+            "CLM_AUTH_JWKS_URL": TestIdentity.jwksURL.absoluteString,
         ]
         env.merge(extra) { _, new in new }
         self.environment = env
@@ -108,6 +110,27 @@ final class ServiceProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 }
 
+/// The test run's development identity provider: every service started by a test trusts its
+/// JWKS, and tests mint tokens with it.
+enum TestIdentity {
+    static let directory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("clm-test-idp-\(uniqueSuffix())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+    static let provider: DevelopmentIdentityProvider = {
+        do {
+            return try DevelopmentIdentityProvider.create(directory: directory)
+        } catch {
+            fatalError("cannot create the test identity provider: \(error)")
+        }
+    }()
+    static var jwksURL: URL {
+        _ = provider
+        return directory.appendingPathComponent("jwks.json")
+    }
+}
+
 /// The five services on one database and topic prefix.
 final class TestStack: @unchecked Sendable {
     let environment: TestEnvironment
@@ -116,6 +139,8 @@ final class TestStack: @unchecked Sendable {
     let services: [String: ServiceProcess]
 
     static let names = ["registry", "intake", "approval", "keygen", "ca-gateway"]
+
+    var identity: DevelopmentIdentityProvider { TestIdentity.provider }
 
     init(environment: TestEnvironment) throws {
         self.environment = environment
@@ -130,6 +155,20 @@ final class TestStack: @unchecked Sendable {
     }
 
     subscript(_ name: String) -> ServiceProcess { services[name]! }
+
+    /// A token of the stack's identity provider.
+    func token(
+        _ subject: String, platformAdmin: Bool = false, roles: [String: Set<String>] = [:], lifetime: Duration = .seconds(3600)
+    ) throws -> String {
+        try identity.mint(
+            subject: subject, issuer: "clm-dev", audience: "clm", platformRoles: platformAdmin ? ["platform-admin"] : [],
+            realmRoles: roles, lifetime: lifetime)
+    }
+
+    /// A client of one service that sends `token`.
+    func client(_ service: String, token: String?) -> CLMClient {
+        CLMClient(baseURL: self[service].baseURL, token: token, timeout: 10)
+    }
 
     func start() async throws {
         // Registry first so the topics exist; the rest in parallel.

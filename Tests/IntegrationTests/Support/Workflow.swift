@@ -6,9 +6,28 @@ import Testing
 struct Workflow {
     let stack: TestStack
     let realm: String
+    /// The test's own principal: platform admin, and realm admin, requester and auditor of
+    /// its realm (never approver, so approvals always need someone else).
+    let token: String
+    static let subject = "tester@test.example"
 
-    var registry: CLMClient { stack["registry"].client }
-    var intake: CLMClient { stack["intake"].client }
+    var registry: CLMClient { client("registry") }
+    var intake: CLMClient { client("intake") }
+
+    init(stack: TestStack, realm: String) throws {
+        self.stack = stack
+        self.realm = realm
+        self.token = try stack.token(
+            Self.subject, platformAdmin: true, roles: [realm: ["realm-admin", "requester", "auditor"]])
+    }
+
+    /// A client of `service` acting as the test's principal.
+    func client(_ service: String) -> CLMClient { stack.client(service, token: token) }
+
+    /// A client of `service` acting as `subject` with `roles` in the test's realm.
+    func client(_ service: String, as subject: String, roles: Set<String>) throws -> CLMClient {
+        stack.client(service, token: try stack.token(subject, roles: [realm: roles]))
+    }
 
     static var policy: [String: Any] { [
         "id": "web-server", "ca": "default",
@@ -28,7 +47,7 @@ struct Workflow {
 
     /// Creates the realm, the policy and the end entity.
     static func prepare(_ stack: TestStack, realm: String = "r\(uniqueSuffix())") async throws -> Workflow {
-        let workflow = Workflow(stack: stack, realm: realm)
+        let workflow = try Workflow(stack: stack, realm: realm)
         try await workflow.expect(201, "POST", "/v1/realms", on: workflow.registry, ["id": realm, "displayName": "Test realm"])
         try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
         try await workflow.expect(201, "POST", "/v1/realms/\(realm)/end-entities", on: workflow.registry, entity)
@@ -161,4 +180,16 @@ func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("clm-it-\(uniqueSuffix())")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// Polls `condition` every 200 ms until it holds; fails the test setup after `timeout`.
+func waitUntil(
+    _ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? await condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    throw TestSetupError("timed out after \(timeout) waiting until \(what)")
 }

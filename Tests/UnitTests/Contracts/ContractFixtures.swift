@@ -22,7 +22,9 @@ enum ContractFixtures {
                 traceparent: optionals ? traceparent : nil, data: data
             ).encoded()
         }
-        let approval = PolicyDocument.Approval(mode: .manual, approvers: optionals ? 2 : nil)
+        let approval = PolicyDocument.Approval(
+            mode: .manual, approvers: optionals ? 2 : nil, linkLifetime: optionals ? "24h" : nil,
+            expiresAfter: optionals ? "72h" : nil)
         switch type {
         case .realmSnapshot:
             return try envelope(RealmSnapshot(realm: realm, displayName: "ACME Corporation", createdAt: time), subject: realm)
@@ -42,7 +44,7 @@ enum ContractFixtures {
                         allowedDNSSuffixes: ["acme.example"], allowedEmailDomains: ["acme.example"],
                         allowedIPRanges: ["10.0.0.0/8"], minSANs: 1, maxSANs: 10)
                     : nil,
-                approval: approval)
+                approval: approval, keyRetention: optionals ? "7d" : nil)
             return try envelope(
                 PolicySnapshot(realm: realm, policy: "web-server", version: 3, document: document, createdAt: time),
                 subject: "web-server")
@@ -66,7 +68,8 @@ enum ContractFixtures {
                 keySource: optionals ? .csr : .server,
                 publicKey: optionals ? "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq3F0+1lTnWTg7xj1Q5bYyPjLtJfZ==" : nil,
                 keySpec: optionals ? "ec:P-256" : nil, validityDays: 90,
-                keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth", "clientAuth"], submittedAt: time)
+                keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth", "clientAuth"], submittedAt: time,
+                verificationEmails: optionals ? ["webmaster@acme.example"] : nil, keyRetentionSeconds: optionals ? 604_800 : nil)
             return try envelope(submitted, subject: request.uuidString)
         case .requestApproved:
             return try envelope(
@@ -81,6 +84,25 @@ enum ContractFixtures {
             return try envelope(
                 RequestFailed(request: request, realm: realm, code: "ca-unavailable", reason: "CA timed out 5 times",
                               failedBy: "/clm/ca-gateway"),
+                subject: request.uuidString)
+        case .requestAwaiting:
+            return try envelope(
+                RequestAwaiting(
+                    request: request, realm: realm, state: .awaitingApproval, required: 2, received: ["bob@acme.example"],
+                    expiresAt: time.addingTimeInterval(3_600), reason: "1 of 2 approvals"),
+                subject: request.uuidString)
+        case .requestExpired:
+            return try envelope(
+                RequestExpired(request: request, realm: realm, reason: "no approval within 72h"), subject: request.uuidString)
+        case .requestDelayed:
+            return try envelope(
+                RequestDelayed(
+                    request: request, realm: realm, code: "ca-unavailable", reason: "CA suspended: HSM maintenance",
+                    attempt: 3, retryAt: time.addingTimeInterval(8)),
+                subject: request.uuidString)
+        case .keyDestroyed:
+            return try envelope(
+                KeyDestroyed(request: request, realm: realm, cause: .retentionExpired, reason: "not downloaded within 7d"),
                 subject: request.uuidString)
         case .keyGenerated:
             let generated = KeyGenerated(

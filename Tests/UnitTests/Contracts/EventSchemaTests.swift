@@ -214,6 +214,8 @@ struct ContractsEventSchemaTests {
                 ["/data/document/approval/mode"]
                     + SubjectConstraints.attributeNames.map { "/data/document/constraints/attributes/\($0)/presence" }),
             .endEntitySnapshot: ["/data/entity/kind"],
+            .requestAwaiting: ["/data/state"],
+            .keyDestroyed: ["/data/cause"],
             .requestSubmitted: ["/data/approval/mode", "/data/keySource", "/data/alternativeNames/0/kind",
                                 "/data/alternativeNames/1/kind"],
         ]

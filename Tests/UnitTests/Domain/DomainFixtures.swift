@@ -10,11 +10,12 @@ enum DomainFixtures {
         validity: PolicyDocument.Validity = .init(defaultDays: 90, maxDays: 397),
         profile: PolicyDocument.Profile = .init(
             keyUsage: ["digitalSignature", "keyEncipherment"], extendedKeyUsage: ["serverAuth"]),
-        approval: PolicyDocument.Approval = .init(mode: .automatic)
+        approval: PolicyDocument.Approval = .init(mode: .automatic),
+        keyRetention: String? = nil
     ) -> PolicyDocument {
         PolicyDocument(
             id: "web-server", displayName: "Web servers", ca: "acme-issuing-ca", keyTemplate: keyTemplate,
-            validity: validity, profile: profile, approval: approval)
+            validity: validity, profile: profile, approval: approval, keyRetention: keyRetention)
     }
 
     static func entity(_ attributes: EndEntity.Attributes, id: String = "www") -> EndEntity {

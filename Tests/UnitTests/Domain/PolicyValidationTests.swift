@@ -77,6 +77,24 @@ struct DomainPolicyValidationTests {
             Case(
                 name: "email with approvers", document: F.policy(approval: .init(mode: .email, approvers: 2)),
                 prefixes: ["approval.approvers: only for mode 'manual'"]),
+            Case(
+                name: "link lifetime on manual approval",
+                document: F.policy(approval: .init(mode: .manual, approvers: 2, linkLifetime: "1h")),
+                prefixes: ["approval.linkLifetime: only for mode 'email'"]),
+            Case(
+                name: "expiry on e-mail verification",
+                document: F.policy(approval: .init(mode: .email, expiresAfter: "1h")),
+                prefixes: ["approval.expiresAfter: only for mode 'manual'"]),
+            Case(
+                name: "link lifetime not a duration", document: F.policy(approval: .init(mode: .email, linkLifetime: "1 day")),
+                prefixes: ["approval.linkLifetime: '1 day' is not a duration"]),
+            Case(
+                name: "expiry too short", document: F.policy(approval: .init(mode: .manual, approvers: 1, expiresAfter: "5s")),
+                prefixes: ["approval.expiresAfter: must be between 10s and 30d"]),
+            Case(
+                name: "expiry too long", document: F.policy(approval: .init(mode: .manual, approvers: 1, expiresAfter: "31d")),
+                prefixes: ["approval.expiresAfter: must be between 10s and 30d"]),
+            Case(name: "key retention", document: F.policy(keyRetention: "2y"), prefixes: ["keyRetention: '2y' is not a duration"]),
         ]
     }
 

@@ -9,7 +9,7 @@ struct ServiceKitConfigurationTests {
     static let service = ServiceDefinition(name: "test", schema: "test", defaultPort: 9999, migrations: [], consumes: [])
     static let keyService = ServiceDefinition(
         name: "test", schema: "test", defaultPort: 9999, migrations: [], consumes: [], needsKeyEncryptionKey: true)
-    static let minimal = ["CLM_PG_PASSWORD": "s3cret"]
+    static let minimal = ["CLM_PG_PASSWORD": "s3cret", "CLM_AUTH_JWKS_URL": "file:///etc/clm/jwks.json"]
     /// base64 of 32 bytes 0x00…0x1F.
     static let kek = Data(0..<32).base64EncodedString()
 
@@ -88,7 +88,7 @@ struct ServiceKitConfigurationTests {
         #expect(configuration.logLevel == .info)
         #expect(configuration.database.tls == .disable)
         #expect(configuration.kafka.properties.isEmpty)
-        #expect(problems([:], base: ["CLM_PG_PASSWORD": ""])?.count == 1)
+        #expect(problems([:], base: ["CLM_PG_PASSWORD": "", "CLM_AUTH_JWKS_URL": "file:///jwks.json"])?.count == 1)
     }
 
     struct Invalid: Sendable, CustomTestStringConvertible {
@@ -132,7 +132,10 @@ struct ServiceKitConfigurationTests {
     @Test("CLM_PG_PASSWORD is required")
     func missingPassword() {
         #expect(
-            problems([:], base: [:]) == ["CLM_PG_PASSWORD is required (the password of this service's database role)"])
+            problems([:], base: [:]) == [
+                "CLM_PG_PASSWORD is required (the password of this service's database role)",
+                "CLM_AUTH_JWKS_URL is required (the identity provider's JWKS, e.g. file:///path/jwks.json or https://idp/jwks)",
+            ])
     }
 
     // MARK: key-encryption key
@@ -181,9 +184,9 @@ struct ServiceKitConfigurationTests {
             let description = error.description
             let named = [
                 "CLM_HTTP_PORT", "CLM_PG_PORT", "CLM_PG_PASSWORD", "CLM_PG_TLS", "CLM_KAFKA_PROPERTIES",
-                "CLM_KAFKA_TOPIC_PREFIX", "CLM_LOG_LEVEL", "CLM_KEK",
+                "CLM_KAFKA_TOPIC_PREFIX", "CLM_LOG_LEVEL", "CLM_KEK", "CLM_AUTH_JWKS_URL",
             ]
-            return error.problems.count == 8
+            return error.problems.count == 9
                 && named.allSatisfy { description.contains($0) }
                 && description.hasPrefix("invalid configuration: ")
                 && !description.contains("\n")

@@ -1,0 +1,61 @@
+import CLMStorage
+
+enum ApprovalMigrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 2, name: "decisions",
+            statements: [
+                """
+                CREATE TABLE approval.decisions (
+                    request_id uuid PRIMARY KEY,
+                    realm text NOT NULL,
+                    policy text NOT NULL,
+                    policy_version integer NOT NULL,
+                    mode text NOT NULL,
+                    state text NOT NULL,
+                    decided_by text,
+                    reason text,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX decisions_pending ON approval.decisions (realm, state, created_at)",
+            ]),
+        Migration(
+            version: 3, name: "manual and e-mail workflows",
+            statements: [
+                "ALTER TABLE approval.decisions ADD COLUMN requester text NOT NULL DEFAULT ''",
+                "ALTER TABLE approval.decisions ADD COLUMN required integer NOT NULL DEFAULT 0",
+                "ALTER TABLE approval.decisions ADD COLUMN expires_at timestamptz",
+                // What approvers are shown: subject, names, key, validity (the submitted event).
+                "ALTER TABLE approval.decisions ADD COLUMN submitted jsonb",
+                "UPDATE approval.decisions SET state = 'awaiting_approval' WHERE state = 'pending'",
+                "CREATE INDEX decisions_expiry ON approval.decisions (expires_at) WHERE expires_at IS NOT NULL",
+                """
+                CREATE TABLE approval.votes (
+                    request_id uuid NOT NULL REFERENCES approval.decisions(request_id),
+                    voter text NOT NULL,
+                    vote text NOT NULL CHECK (vote IN ('approve', 'decline')),
+                    comment text,
+                    at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (request_id, voter)
+                )
+                """,
+                // One row per address to confirm. The token exists only in the mail; the table
+                // keeps its SHA-256, so a database reader cannot confirm anything.
+                """
+                CREATE TABLE approval.verifications (
+                    request_id uuid NOT NULL REFERENCES approval.decisions(request_id),
+                    email text NOT NULL,
+                    token_hash bytea UNIQUE,
+                    attempts integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    last_error text,
+                    sent_at timestamptz,
+                    confirmed_at timestamptz,
+                    PRIMARY KEY (request_id, email)
+                )
+                """,
+                "CREATE INDEX verifications_unsent ON approval.verifications (next_attempt_at) WHERE sent_at IS NULL",
+            ]),
+    ]
+}
