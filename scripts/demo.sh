@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end demo against a running system (make run starts it, then runs this):
-# make a CSR, set up a realm, policy and end entity, submit a request, wait for issuance,
-# download the certificate and the CA chain, and verify the certificate with OpenSSL.
+# End-to-end demo against a running system (make run starts it, then runs this). It shows the
+# three approval modes and both key sources:
+#   A. CSR + automatic approval: certificate and chain downloaded, verified with OpenSSL;
+#   B. server-generated EC P-256 key, downloaded once as PKCS#12 and checked with OpenSSL;
+#   C. four-eyes: the requester's own approval is refused, two approvers issue it;
+#   D. e-mail verification: the link is read out of the local mail catcher and confirmed.
+# Tokens come from the development identity provider (clm dev token).
 # CLI base URL: CLM_URL (default http://127.0.0.1:8080).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -13,37 +17,49 @@ BIN_DIR="$(clm_bin_dir)"
 CLM="$BIN_DIR/clm"
 [[ -x "$CLM" ]] || die "CLI not found at $CLM: build first (make build)"
 clm() { "$CLM" "$@"; }
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
 DEMO="$CLM_RUN/demo"
 mkdir -p "$DEMO"
 chmod 700 "$DEMO"
 
-log "1/8 key pair and CSR (EC P-256) in $DEMO"
+# Who is who: the demo admin sets the realm up and requests; alice and bob approve.
+token() { clm dev token --idp-dir "$CLM_IDP_DIR" --lifetime 900 "$@"; }
+CLM_TOKEN="$(token --subject demo-admin --platform-admin --role demo=realm-admin,requester,auditor)"
+export CLM_TOKEN
+ALICE="$(token --subject alice@demo.example --role demo=approver)"
+BOB="$(token --subject bob@demo.example --role demo=approver)"
+
+log "setup: realm, policies and end entities"
+clm realm create demo --name "Demo realm" --exists-ok
+for f in policy.json policy-four-eyes.json policy-email.json; do
+    clm policy create --realm demo --file "$CLM_ROOT/deploy/demo/$f" --exists-ok
+done
+for f in entity.json entity-signer.json entity-person.json; do
+    clm entity create --realm demo --file "$CLM_ROOT/deploy/demo/$f" --exists-ok
+done
+
+log "A1 key pair and CSR (EC P-256) in $DEMO"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$DEMO/www.key" 2>/dev/null
 chmod 600 "$DEMO/www.key"
-openssl req -new -key "$DEMO/www.key" -subj "/CN=ignored-by-clm" -out "$DEMO/www.csr"
+# CLM uses only the CSR's public key: this subject and SAN never reach the certificate.
+openssl req -new -key "$DEMO/www.key" -subj "/CN=ignored-by-clm" -addext "subjectAltName=DNS:evil.example" \
+    -out "$DEMO/www.csr"
 
-log "2/8 realm"
-clm realm create demo --name "Demo realm" --exists-ok
-log "3/8 policy"
-clm policy create --realm demo --file "$CLM_ROOT/deploy/demo/policy.json" --exists-ok
-log "4/8 end entity"
-clm entity create --realm demo --file "$CLM_ROOT/deploy/demo/entity.json" --exists-ok
-
-log "5/8 submit request"
+log "A2 submit request (policy web-server, automatic approval)"
 submitted="$(clm request submit --realm demo --policy web-server --entity www --csr "$DEMO/www.csr" --output json)"
 echo "$submitted"
-id="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$submitted")"
+id="$(json_field id <<<"$submitted")"
 [[ -n "$id" ]] || die "no request id in the submit response"
 
-log "6/8 wait for issuance of request $id"
+log "A3 wait for issuance of request $id"
 clm request wait --realm demo "$id" --state issued --timeout 60
 
-log "7/8 download certificate and CA chain"
+log "A4 download certificate and CA chain"
 clm request certificate --realm demo "$id" -o "$DEMO/cert.pem"
 clm ca chain default -o "$DEMO/chain.pem"
 
-log "8/8 verify with OpenSSL"
+log "A5 verify with OpenSSL"
 # Split chain.pem; the self-issued certificate is the trust anchor, the rest are untrusted
 # intermediates (whatever order the chain comes in).
 rm -f "$DEMO"/chain-*.pem "$DEMO/root.pem" "$DEMO/intermediates.pem"
@@ -68,5 +84,55 @@ done
 untrusted=()
 [[ -s "$DEMO/intermediates.pem" ]] && untrusted=(-untrusted "$DEMO/intermediates.pem")
 openssl verify -CAfile "$DEMO/root.pem" "${untrusted[@]}" "$DEMO/cert.pem"
-openssl x509 -in "$DEMO/cert.pem" -noout -text
-log "demo finished: certificate in $DEMO/cert.pem"
+openssl x509 -in "$DEMO/cert.pem" -noout -subject -issuer -dates -ext subjectAltName,basicConstraints
+if openssl x509 -in "$DEMO/cert.pem" -noout -text | grep -q evil.example; then
+    die "the CSR's SAN reached the certificate"
+fi
+
+log "B1 server-side key generation (EC P-256)"
+submitted="$(clm request submit --realm demo --policy web-server --entity www --generate ec:p256 --output json)"
+id="$(json_field id <<<"$submitted")"
+clm request wait --realm demo "$id" --state issued --timeout 60
+log "B2 download once as PKCS#12 (the server then destroys the key)"
+umask 077
+head -c 18 /dev/urandom | base64 >"$DEMO/bundle.password"
+clm request key-bundle --realm demo "$id" --format pkcs12 --password-file "$DEMO/bundle.password" -o "$DEMO/www.p12"
+openssl pkcs12 -in "$DEMO/www.p12" -passin "file:$DEMO/bundle.password" -nokeys -clcerts 2>/dev/null |
+    openssl x509 -noout -subject
+openssl pkcs12 -in "$DEMO/www.p12" -passin "file:$DEMO/bundle.password" -nocerts -nodes 2>/dev/null |
+    openssl pkey -noout -check >/dev/null && echo "PKCS#12 key: OK"
+clm request status --realm demo "$id"
+
+log "C1 four-eyes: submit under policy code-signing (2 approvers)"
+submitted="$(clm request submit --realm demo --policy code-signing --entity release-signer --generate ec:p256 --output json)"
+id="$(json_field id <<<"$submitted")"
+clm request wait --realm demo "$id" --state awaiting_approval --timeout 30
+log "C2 the requester approving their own request is refused"
+if clm approval approve --realm demo "$id" 2>"$DEMO/own-approval.err"; then
+    die "the requester could approve their own request"
+fi
+cat "$DEMO/own-approval.err"
+log "C3 alice and bob approve"
+CLM_TOKEN="$ALICE" clm approval approve --realm demo "$id" --comment "reviewed the build pipeline"
+CLM_TOKEN="$BOB" clm approval approve --realm demo "$id" --comment "second pair of eyes"
+clm request wait --realm demo "$id" --state issued --timeout 60
+clm request status --realm demo "$id"
+
+log "D1 e-mail verification: submit under policy s-mime for alice@demo.example"
+submitted="$(clm request submit --realm demo --policy s-mime --entity alice --generate ec:p256 --output json)"
+id="$(json_field id <<<"$submitted")"
+clm request wait --realm demo "$id" --state awaiting_verification --timeout 30
+link=""
+for _ in $(seq 1 50); do
+    link="$("$CLM_ROOT/scripts/mail.sh" last-link 2>/dev/null || true)"
+    [[ -n "$link" ]] && curl -fsS -H 'Accept: application/json' "$link" | grep -q "$id" && break
+    link=""
+    sleep 0.2
+done
+[[ -n "$link" ]] || die "no verification mail for request $id in $CLM_MAILDIR/new"
+log "D2 the mailbox owner confirms: POST ${link%/*}/…"
+curl -fsS -X POST -H 'Accept: application/json' "$link" >/dev/null
+clm request wait --realm demo "$id" --state issued --timeout 60
+clm request status --realm demo "$id"
+
+log "demo finished: certificates and bundle in $DEMO"

@@ -15,7 +15,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Output format: text or json.")
     var output: OutputFormat = .text
 
-    @Option(help: "File holding the bearer token (default: $CLM_TOKEN).")
+    @Option(help: "File holding the bearer token (otherwise the token itself comes from $CLM_TOKEN).")
     var tokenFile: String?
 
     func client() throws -> CLMClient {

@@ -5,18 +5,23 @@ import Foundation
 
 struct RealmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "realm", abstract: "Manage realms (tenants).", subcommands: [Create.self, List.self])
+        commandName: "realm", abstract: "Manage realms (tenants), their members and CAs.",
+        subcommands: [Create.self, List.self, Members.self, Grant.self, Revoke.self, CAs.self, AssignCA.self, UnassignCA.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a realm.")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Realm id: lower-case letters, digits, dashes.") var id: String
         @Option(help: "Display name.") var name: String?
+        @Option(name: .customLong("ca"), help: "A CA the realm's policies may name (repeat; default: default).")
+        var cas: [String] = []
         @Flag(help: "Succeed if the realm already exists.") var existsOk = false
 
         func run() async throws {
             let client = try options.client()
-            let body = try JSONSerialization.data(withJSONObject: ["id": id, "displayName": name ?? id])
+            var fields: [String: Any] = ["id": id, "displayName": name ?? id]
+            if !cas.isEmpty { fields["cas"] = cas }
+            let body = try JSONSerialization.data(withJSONObject: fields)
             let answer = try await call(client, "POST", "/v1/realms", body: body)
             if answer.status == 409 && existsOk {
                 printError("realm '\(id)' already exists")

@@ -19,6 +19,7 @@ struct RequestCommand: AsyncParsableCommand {
         @Option(help: "Generate the key pair on the server: rsa:2048|3072|4096, ec:p256|p384|p521, ed25519, ed448.")
         var generate: String?
         @Option(help: "Suggested validity in days (the policy may shorten it).") var validityDays: Int?
+        @Option(help: "Pin the policy version you reviewed (default: the latest).") var policyVersion: Int?
         @Option(help: "Idempotency key: a retry with the same key returns the original request.")
         var idempotencyKey: String?
 
@@ -36,6 +37,7 @@ struct RequestCommand: AsyncParsableCommand {
             }
             if let generate { body["keyGeneration"] = generate }
             if let validityDays { body["validityDays"] = validityDays }
+            if let policyVersion { body["policyVersion"] = policyVersion }
             let answer = try await call(
                 try options.client(), "POST", "/v1/realms/\(realm)/requests",
                 body: try JSONSerialization.data(withJSONObject: body),

@@ -4,6 +4,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case realmSnapshot = "clm.registry.realm.v1"
     case policySnapshot = "clm.registry.policy.v1"
     case endEntitySnapshot = "clm.registry.end-entity.v1"
+    case memberSnapshot = "clm.registry.member.v1"
     case requestSubmitted = "clm.request.submitted.v1"
     case requestApproved = "clm.request.approved.v1"
     case requestDeclined = "clm.request.declined.v1"
@@ -18,7 +19,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     /// The topic an event of this type is published on.
     public var topic: Topic {
         switch self {
-        case .realmSnapshot, .policySnapshot, .endEntitySnapshot: .registry
+        case .realmSnapshot, .policySnapshot, .endEntitySnapshot, .memberSnapshot: .registry
         case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .requestAwaiting, .requestExpired,
             .requestDelayed, .keyGenerated, .keyDestroyed, .certificateIssued:
             .requestEvents

@@ -40,6 +40,16 @@ public struct Principal: Sendable, Equatable {
         realmRoles[realm]?.contains(role) ?? false
     }
 
+    /// This principal with `grants` added to its realm roles (roles granted outside the token,
+    /// such as realm memberships kept by the registry). Never removes a role.
+    public func adding(realmRoles grants: [String: Set<String>]) -> Principal {
+        var copy = self
+        for (realm, roles) in grants where !roles.isEmpty {
+            copy.realmRoles[realm, default: []].formUnion(roles)
+        }
+        return copy
+    }
+
     /// Whether the platform-admin role is held.
     public var isPlatformAdmin: Bool {
         platformRoles.contains(Self.platformAdminRole)

@@ -17,12 +17,16 @@ public enum Permission: String, Sendable, CaseIterable {
     case createRealm
     /// Take a CA out of service and back (platform-admin).
     case operateCA
+    /// Assign CAs to realms (platform-admin).
+    case assignCA
     /// See that a realm exists and its name.
     case readRealm
     /// Change the realm's policies, end entities, members and CAs.
     case manageRealm
-    /// Read policies, end entities, members and CAs.
+    /// Read policies, end entities and the realm's CAs.
     case readRegistry
+    /// See who holds which role in the realm.
+    case readMembers
     case submitRequest
     /// Read requests; requesters see only their own (`AccessPolicy.seesAllRequests`).
     case readRequests
@@ -34,18 +38,18 @@ public enum Permission: String, Sendable, CaseIterable {
     case readAudit
 
     /// Permissions that name no realm and only platform-admin holds.
-    public var isPlatformWide: Bool { self == .createRealm || self == .operateCA }
+    public var isPlatformWide: Bool { self == .createRealm || self == .operateCA || self == .assignCA }
 
     /// Realm roles that grant the permission.
     public var roles: Set<Role> {
         switch self {
-        case .createRealm, .operateCA: []
+        case .createRealm, .operateCA, .assignCA: []
         case .readRealm, .readRegistry, .readRequests, .readCertificates: Set(Role.allCases)
         case .manageRealm: [.realmAdmin]
         case .submitRequest, .downloadKey: [.requester]
         case .listApprovals: [.approver, .realmAdmin, .auditor]
         case .decideApproval: [.approver]
-        case .readAudit: [.auditor, .realmAdmin]
+        case .readAudit, .readMembers: [.auditor, .realmAdmin]
         }
     }
 }

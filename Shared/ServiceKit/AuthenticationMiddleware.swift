@@ -1,17 +1,29 @@
 import CLMIdentity
+import CLMStorage
 import HTTPTypes
 import Hummingbird
 import Metrics
+import PostgresNIO
 
 /// Requires a valid bearer token on every route except the public ones (health, metrics,
-/// CRLs and the e-mail verification link), and puts the principal into the context.
+/// CRLs and the e-mail verification link), and puts the principal into the context, with the
+/// realm roles granted through the registry's memberships added to the token's.
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     let authenticator: BearerAuthenticator
+    let members: RealmMembers?
+    let client: PostgresClient?
+    let database: DatabaseMonitor?
     let failures = Counter(label: "clm_authentication_failures_total")
 
-    public init(authenticator: BearerAuthenticator) {
+    public init(
+        authenticator: BearerAuthenticator, members: RealmMembers? = nil, client: PostgresClient? = nil,
+        database: DatabaseMonitor? = nil
+    ) {
         self.authenticator = authenticator
+        self.members = members
+        self.client = client
+        self.database = database
     }
 
     /// Paths that answer without a token.
@@ -41,7 +53,25 @@ public struct AuthenticationMiddleware: RouterMiddleware {
                 .unauthorized, code: "unauthenticated", detail: "\(error.reason) (\(error.code.rawValue))",
                 headers: headers)
         }
+        if let principal = context.principal {
+            context.principal = await withMemberships(principal, logger: context.logger)
+        }
         context.logger[metadataKey: "principal"] = "\(context.principal?.subject ?? "")"
         return try await next(request, context)
+    }
+
+    /// Adds the registry's grants. Without the database the token's own roles still hold:
+    /// a lookup failure can only ever grant less, never more.
+    private func withMemberships(_ principal: Principal, logger: Logger) async -> Principal {
+        guard let members, let client, database?.isAvailable ?? true else { return principal }
+        do {
+            let grants = try await client.withConnection { connection in
+                try await members.roles(of: principal.subject, on: connection, logger: logger)
+            }
+            return principal.adding(realmRoles: grants)
+        } catch {
+            logger.warning("realm memberships unavailable; using the token's roles only", metadata: ["error": "\(error)"])
+            return principal
+        }
     }
 }

@@ -13,11 +13,15 @@ public struct ServiceDefinition: Sendable {
     /// Topics it consumes; it creates every topic it uses at start.
     public var consumes: [Topic]
     public var needsKeyEncryptionKey: Bool
+    /// True for the registry, which writes realm memberships; every other service keeps a copy
+    /// from the registry topic (`RealmMembers`).
+    public var ownsMembers: Bool
 
     public init(
         name: String, schema: String, defaultPort: Int, migrations: [Migration], consumes: [Topic],
-        needsKeyEncryptionKey: Bool = false
+        needsKeyEncryptionKey: Bool = false, ownsMembers: Bool = false
     ) {
+        self.ownsMembers = ownsMembers
         self.name = name
         self.schema = schema
         self.defaultPort = defaultPort
@@ -26,5 +30,13 @@ public struct ServiceDefinition: Sendable {
         self.needsKeyEncryptionKey = needsKeyEncryptionKey
     }
 
-    public var allMigrations: [Migration] { [Migration.messaging(schema: schema)] + migrations }
+    public var allMigrations: [Migration] {
+        [Migration.messaging(schema: schema), RealmMembers.migration(schema: schema)] + migrations
+    }
+
+    /// What the service subscribes to: its own topics, plus the registry topic for the
+    /// memberships unless it is their source.
+    public var subscriptions: [Topic] {
+        ownsMembers || consumes.contains(.registry) ? consumes : consumes + [.registry]
+    }
 }

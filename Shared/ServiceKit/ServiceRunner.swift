@@ -114,20 +114,24 @@ public enum ServiceRunner {
             router.add(middleware: MetricsMiddleware())
             router.add(middleware: ProblemMiddleware())
             let settings = configuration.authentication
+            let members = RealmMembers(schema: definition.schema)
             router.add(
                 middleware: AuthenticationMiddleware(
                     authenticator: BearerAuthenticator(
                         verifier: TokenVerifier(
                             issuer: settings.issuer, audience: settings.audience, clockSkew: settings.clockSkew),
-                        keys: KeySetCache(url: settings.jwksURL))))
+                        keys: KeySetCache(url: settings.jwksURL)),
+                    members: members, client: client, database: database))
             var processor: EventProcessor?
-            if let handler = module.eventHandler, !definition.consumes.isEmpty {
+            let handler: (any EventHandler)? =
+                definition.ownsMembers ? module.eventHandler : MembershipEventHandler(members: members, inner: module.eventHandler)
+            if let handler, !definition.subscriptions.isEmpty {
                 processor = try EventProcessor(
                     kafka: configuration.kafka,
                     // One group per installation: the topic prefix keeps installations (and
                     // test runs) that share a cluster from joining each other's groups.
                     groupID: Topic.groupID(prefix: configuration.topicPrefix, service: definition.name),
-                    topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
+                    topics: definition.subscriptions.map { $0.name(prefix: configuration.topicPrefix) },
                     client: client, schema: definition.schema, outbox: outbox, relay: relay, handler: handler,
                     deadLetter: (producer, Topic.deadLetter.name(prefix: configuration.topicPrefix)), logger: logger)
             }

@@ -143,7 +143,10 @@ struct ApprovalWorkflowTests {
             var automatic = Workflow.policy
             automatic["id"] = "changing"
             try await workflow.expect(200, "PUT", "/v1/realms/\(realm)/policies/changing", on: workflow.registry, automatic)
-            let afterEdit = try await workflow.submit(csr: csr, policy: "changing")
+            let afterEditBody = try await workflow.submit(
+                ["policy": "changing", "policyVersion": 2, "entities": ["www"], "csr": csr])
+            let afterEdit = try #require(afterEditBody["id"] as? String)
+            #expect(afterEditBody["policyVersion"] as? Int == 2)
             #expect(try await workflow.waitForFinalState(afterEdit)["state"] as? String == "issued")
             let approver = try workflow.client("approval", as: "dave@test.example", roles: ["approver"])
             let one = try await approver.send("POST", "/v1/realms/\(realm)/approvals/\(bound)/approve", body: Data("{}".utf8))

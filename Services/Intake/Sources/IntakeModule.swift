@@ -97,6 +97,9 @@ public struct IntakeModule: ServiceModule {
         // (and never reveals the first one). The length prefix keeps the pair unambiguous.
         let idempotencyKey = headerKey.map { "\(access.subject.utf8.count):\(access.subject)\($0)" }
         let body = try await request.decodeJSON(SubmitRequest.self, limit: 128 * 1024)
+        if let version = body.policyVersion, version < 1 {
+            throw APIError.badRequest("invalid-field", "policyVersion: must be 1 or more")
+        }
 
         // Judge everything that needs no database first.
         guard Identifier.isValid(body.policy) else { throw APIError.badRequest("invalid-identifier", "policy: not a valid identifier") }
@@ -224,7 +227,8 @@ public struct IntakeModule: ServiceModule {
             let found = try await context.read { connection -> (Bool, (Int, PolicyDocument)?, [String: EndEntity]) in
                 let realmKnown = try await store.realmExists(realm, on: connection, logger: logger)
                 guard realmKnown else { return (false, nil, [:]) }
-                let policy = try await store.latestPolicy(realm: realm, id: body.policy, on: connection, logger: logger)
+                let policy = try await store.policy(
+                    realm: realm, id: body.policy, version: body.policyVersion, on: connection, logger: logger)
                 let entities = try await store.entities(realm: realm, ids: body.entities, on: connection, logger: logger)
                 return (true, policy.map { ($0.version, $0.document) }, entities)
             }
@@ -234,6 +238,11 @@ public struct IntakeModule: ServiceModule {
             }
             if ContinuousClock.now >= deadline {
                 if !found.0 { throw APIError.notFound("realm '\(realm)'") }
+                if found.1 == nil, let version = body.policyVersion {
+                    throw APIError.unprocessable(
+                        "unknown-policy-version",
+                        "policyVersion: policy '\(body.policy)' has no version \(version) in realm '\(realm)' (yet)")
+                }
                 if found.1 == nil {
                     throw APIError.unprocessable("unknown-policy", "policy: '\(body.policy)' does not exist in realm '\(realm)'")
                 }

@@ -41,13 +41,15 @@ struct IntakeStore: Sendable {
         !(try await connection.query("SELECT 1 FROM intake.realms WHERE id = \(realm)", logger: logger).collectAll()).isEmpty
     }
 
-    func latestPolicy(realm: String, id: String, on connection: PostgresConnection, logger: Logger) async throws
+    /// The policy's given version, or its latest when `version` is nil.
+    func policy(realm: String, id: String, version: Int?, on connection: PostgresConnection, logger: Logger) async throws
         -> (version: Int, document: PolicyDocument)?
     {
         guard
             let row = try await connection.query(
                 """
                 SELECT version, document::text FROM intake.policies WHERE realm = \(realm) AND id = \(id)
+                AND (\(version)::integer IS NULL OR version = \(version))
                 ORDER BY version DESC LIMIT 1
                 """, logger: logger
             ).decode((Int, String).self).collectAll().first

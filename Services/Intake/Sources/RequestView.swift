@@ -46,6 +46,8 @@ public struct RequestView: Codable, Sendable {
 /// The body of `POST /v1/realms/{realm}/requests`.
 public struct SubmitRequest: Codable, Sendable {
     public var policy: String
+    /// Pins the policy version the requester reviewed; the latest when absent.
+    public var policyVersion: Int?
     public var entities: [String]
     /// PKCS#10, PEM or base64 DER.
     public var csr: String?

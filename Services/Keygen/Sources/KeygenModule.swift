@@ -71,9 +71,10 @@ public struct KeygenModule: ServiceModule {
         var logger = ctx.logger
         logger[metadataKey: "realm"] = "\(realm)"
         logger[metadataKey: "request.id"] = "\(id)"
-        // Intake may report `issued` a moment before this service has consumed the same
-        // certificate event: give it a few seconds instead of sending the user away.
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Intake may report `issued` before this service has consumed the same certificate
+        // event — this consumer can be busy generating RSA keys for other requests of its
+        // partition: wait for it rather than sending the user away.
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let waiting = try await context.read(logger: logger) { connection in
                 try await connection.query(

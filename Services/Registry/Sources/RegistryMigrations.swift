@@ -32,6 +32,11 @@ enum RegistryMigrations {
                     PRIMARY KEY (realm, id)
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            version: 3, name: "CAs per realm",
+            statements: [
+                "ALTER TABLE registry.realms ADD COLUMN cas text[] NOT NULL DEFAULT ARRAY['default']"
+            ]),
     ]
 }

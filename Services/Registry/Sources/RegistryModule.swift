@@ -7,14 +7,17 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// Realms, versioned policies and end entities. Every change is published as a snapshot on
-/// the compacted registry topic, from which the other services build their read models.
+/// Realms, their CAs and members, versioned policies and end entities. Every change is
+/// published as a snapshot on the compacted registry topic, from which the other services
+/// build their read models.
 public struct RegistryModule: ServiceModule {
     public static let definition = ServiceDefinition(
-        name: "registry", schema: "registry", defaultPort: 8081, migrations: RegistryMigrations.all, consumes: [])
+        name: "registry", schema: "registry", defaultPort: 8081, migrations: RegistryMigrations.all, consumes: [],
+        ownsMembers: true)
 
     let context: ServiceContext
     let store: RegistryStore
+    let members = RealmMembers(schema: definition.schema)
 
     public static func make(context: ServiceContext) async throws -> RegistryModule {
         RegistryModule(context: context, store: RegistryStore())
@@ -38,6 +41,7 @@ public struct RegistryModule: ServiceModule {
             else { throw APIError.notFound("realm '\(realm)'") }
             return JSONResponse(found)
         }
+        addAccessRoutes(to: realms)
         realms.post(":realm/policies") { request, ctx in try await savePolicy(request, ctx, existing: nil) }
         realms.put(":realm/policies/:policy") { request, ctx in
             try await savePolicy(request, ctx, existing: try ctx.parameters.require("policy"))
@@ -90,6 +94,8 @@ public struct RegistryModule: ServiceModule {
     struct CreateRealm: Codable, Sendable {
         var id: String
         var displayName: String
+        /// CAs the realm's policies may name (`["default"]` when absent).
+        var cas: [String]?
     }
 
     private func createRealm(_ request: Request, _ ctx: ServiceRequestContext) async throws -> JSONResponse<RealmSnapshot> {
@@ -101,7 +107,9 @@ public struct RegistryModule: ServiceModule {
         guard (1...200).contains(body.displayName.count) else {
             throw APIError.badRequest("invalid-field", "displayName: must be 1...200 characters")
         }
-        let snapshot = RealmSnapshot(realm: body.id, displayName: body.displayName, createdAt: Date())
+        if let cas = body.cas { try Self.validateCAList(cas) }
+        let snapshot = RealmSnapshot(
+            realm: body.id, displayName: body.displayName, createdAt: Date(), cas: body.cas ?? RealmSnapshot.defaultCAs)
         let created = try await context.transaction(logger: ctx.logger) { tx in
             guard try await store.insertRealm(snapshot, on: tx.connection, logger: tx.logger) else { return false }
             try await tx.publish(
@@ -139,6 +147,11 @@ public struct RegistryModule: ServiceModule {
         }
         let snapshot = try await context.transaction(logger: ctx.logger) { tx -> PolicySnapshot? in
             let latest = try await store.latestPolicyVersion(realm: realm, id: document.id, on: tx.connection, logger: tx.logger)
+            let known = try await store.realm(realm, on: tx.connection, logger: tx.logger)?.knownCAs ?? []
+            guard known.contains(document.ca) else {
+                let problem = "/ca: '\(document.ca)' is not a CA of realm '\(realm)' (its CAs: \(known.joined(separator: ", ")))"
+                throw APIError.unprocessable("invalid-policy", problem, extensions: ["violations": [problem]])
+            }
             switch (existing, latest) {
             case (nil, .some): return nil
             case (.some, nil): throw APIError.notFound("policy '\(document.id)'")
@@ -196,7 +209,7 @@ public struct RegistryModule: ServiceModule {
     }
 
     /// The realm of the path, which the caller may act on and which must exist (404 otherwise).
-    private func requireRealm(_ ctx: ServiceRequestContext, _ permission: Permission) async throws -> String {
+    func requireRealm(_ ctx: ServiceRequestContext, _ permission: Permission) async throws -> String {
         let realm = try ctx.authorize(permission).realm
         guard try await context.read(logger: ctx.logger, { try await store.realm(realm, on: $0, logger: ctx.logger) }) != nil
         else { throw APIError.notFound("realm '\(realm)'") }

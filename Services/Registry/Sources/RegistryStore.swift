@@ -9,23 +9,52 @@ struct RegistryStore: Sendable {
     func insertRealm(_ realm: RealmSnapshot, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query(
             """
-            INSERT INTO registry.realms (id, display_name, created_at) VALUES (\(realm.realm), \(realm.displayName), \(realm.createdAt))
+            INSERT INTO registry.realms (id, display_name, created_at, cas)
+            VALUES (\(realm.realm), \(realm.displayName), \(realm.createdAt), \(realm.knownCAs))
             ON CONFLICT (id) DO NOTHING RETURNING id
             """, logger: logger
         ).collectAll()
         return !rows.isEmpty
     }
 
-    func realm(_ id: String, on connection: PostgresConnection, logger: Logger) async throws -> RealmSnapshot? {
+    /// The realm; with `lock`, its row stays locked to the end of the transaction, which
+    /// serialises changes of its CAs and policies.
+    func realm(_ id: String, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws
+        -> RealmSnapshot?
+    {
         try await connection.query(
-            "SELECT id, display_name, created_at FROM registry.realms WHERE id = \(id)", logger: logger
-        ).decode((String, String, Date).self).collectAll().first.map { RealmSnapshot(realm: $0.0, displayName: $0.1, createdAt: $0.2) }
+            """
+            SELECT id, display_name, created_at, cas FROM registry.realms WHERE id = \(id)
+            \(unescaped: lock ? "FOR UPDATE" : "")
+            """, logger: logger
+        ).decode((String, String, Date, [String]).self).collectAll().first.map {
+            RealmSnapshot(realm: $0.0, displayName: $0.1, createdAt: $0.2, cas: $0.3)
+        }
     }
 
     func realms(on connection: PostgresConnection, logger: Logger) async throws -> [RealmSnapshot] {
+        let rows = try await connection.query(
+            "SELECT id, display_name, created_at, cas FROM registry.realms ORDER BY id", logger: logger
+        ).decode((String, String, Date, [String]).self).collectAll()
+        return rows.map { RealmSnapshot(realm: $0.0, displayName: $0.1, createdAt: $0.2, cas: $0.3) }
+    }
+
+    func setCAs(_ cas: [String], realm: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE registry.realms SET cas = \(cas) WHERE id = \(realm)", logger: logger)
+    }
+
+    /// Ids of the policies whose latest version names `ca`.
+    func policiesUsing(ca: String, realm: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> [String]
+    {
         try await connection.query(
-            "SELECT id, display_name, created_at FROM registry.realms ORDER BY id", logger: logger
-        ).decode((String, String, Date).self).collectAll().map { RealmSnapshot(realm: $0.0, displayName: $0.1, createdAt: $0.2) }
+            """
+            SELECT id FROM (
+                SELECT DISTINCT ON (id) id, document->>'ca' AS ca FROM registry.policies
+                WHERE realm = \(realm) ORDER BY id, version DESC
+            ) latest WHERE ca = \(ca) ORDER BY id
+            """, logger: logger
+        ).decode(String.self).collectAll()
     }
 
     func latestPolicyVersion(realm: String, id: String, on connection: PostgresConnection, logger: Logger) async throws

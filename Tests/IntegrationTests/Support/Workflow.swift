@@ -91,7 +91,8 @@ struct Workflow {
         while true {
             let answer = try await intake.send("POST", "/v1/realms/\(realm)/requests", body: data, headers: headers)
             let code = answer.problem?.code ?? ""
-            guard ["unknown-policy", "unknown-end-entity", "not-found"].contains(code), ContinuousClock.now < deadline
+            guard ["unknown-policy", "unknown-policy-version", "unknown-end-entity", "not-found"].contains(code),
+                ContinuousClock.now < deadline
             else { return answer }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -27,7 +27,16 @@ enum ContractFixtures {
             expiresAfter: optionals ? "72h" : nil)
         switch type {
         case .realmSnapshot:
-            return try envelope(RealmSnapshot(realm: realm, displayName: "ACME Corporation", createdAt: time), subject: realm)
+            return try envelope(
+                RealmSnapshot(
+                    realm: realm, displayName: "ACME Corporation", createdAt: time,
+                    cas: optionals ? ["default", "acme-issuing-ca"] : nil),
+                subject: realm)
+        case .memberSnapshot:
+            return try envelope(
+                MemberSnapshot(
+                    realm: realm, subject: "bob@acme.example", roles: ["approver", "auditor"], revision: 2, updatedAt: time),
+                subject: "bob@acme.example")
         case .policySnapshot:
             let document = PolicyDocument(
                 id: "web-server", displayName: optionals ? "Web servers" : nil, ca: "acme-issuing-ca",

@@ -214,6 +214,7 @@ struct ContractsEventSchemaTests {
                 ["/data/document/approval/mode"]
                     + SubjectConstraints.attributeNames.map { "/data/document/constraints/attributes/\($0)/presence" }),
             .endEntitySnapshot: ["/data/entity/kind"],
+            .memberSnapshot: ["/data/roles/0", "/data/roles/1"],
             .requestAwaiting: ["/data/state"],
             .keyDestroyed: ["/data/cause"],
             .requestSubmitted: ["/data/approval/mode", "/data/keySource", "/data/alternativeNames/0/kind",

@@ -22,6 +22,7 @@ struct AccessPolicyTests {
     static let allowed: [Permission: Set<String>] = [
         .createRealm: [],
         .operateCA: [],
+        .assignCA: [],
         .readRealm: ["realm-admin", "requester", "approver", "auditor"],
         .manageRealm: ["realm-admin"],
         .readRegistry: ["realm-admin", "requester", "approver", "auditor"],
@@ -32,6 +33,7 @@ struct AccessPolicyTests {
         .downloadKey: ["requester"],
         .readCertificates: ["realm-admin", "requester", "approver", "auditor"],
         .readAudit: ["realm-admin", "auditor"],
+        .readMembers: ["realm-admin", "auditor"],
     ]
 
     @Test("own realm: each role is allowed exactly what the matrix says, and refused with 403 otherwise",
@@ -70,6 +72,19 @@ struct AccessPolicyTests {
         for permission in Permission.allCases where !permission.isPlatformWide && permission != .readRealm {
             #expect(AccessPolicy.decide(permission, principal: admin, realm: Self.foreign) == .hidden, "\(permission)")
         }
+    }
+
+    @Test("registry memberships add realm roles to the token's and never remove any")
+    func memberships() {
+        let token = Self.principal(["requester"])
+        let merged = token.adding(realmRoles: [Self.realm: ["approver"], Self.foreign: ["auditor"], "empty": []])
+        #expect(merged.roles(in: Self.realm) == ["requester", "approver"])
+        #expect(merged.roles(in: Self.foreign) == ["auditor"])
+        #expect(merged.realmRoles["empty"] == nil, "an empty grant must not make a realm appear")
+        #expect(AccessPolicy.decide(.decideApproval, principal: merged, realm: Self.realm) == .allow)
+        #expect(AccessPolicy.decide(.readRequests, principal: merged, realm: Self.foreign) == .allow)
+        #expect(AccessPolicy.decide(.submitRequest, principal: merged, realm: Self.foreign) == .forbidden(needs: [.requester]))
+        #expect(merged.platformRoles == token.platformRoles && merged.subject == token.subject)
     }
 
     @Test("unknown role names grant nothing")

@@ -1,0 +1,102 @@
+import ArgumentParser
+import CLMClient
+import Foundation
+
+/// `clm realm members|grant|revoke|cas|assign-ca|unassign-ca`.
+extension RealmCommand {
+    struct Members: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the realm's members and their roles.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/members")
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) {
+                array(answer).map { "\($0["subject"] ?? "")\t\(($0["roles"] as? [String] ?? []).joined(separator: ","))" }
+                    .joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a member's roles (replaces the roles granted before).",
+            discussion: "Roles: realm-admin, requester, approver, auditor. They add to the roles the member's token carries.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Argument(help: "The member's token subject.") var subject: String
+        @Option(name: .customLong("role"), help: "A role (repeat for several).") var roles: [String]
+
+        func run() async throws {
+            let body = try JSONSerialization.data(withJSONObject: ["roles": roles])
+            let answer = try await call(
+                try options.client(), "PUT", "/v1/realms/\(realm)/members/\(pathSegment(subject))", body: body)
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) {
+                "\(subject) in \(realm): \((object(answer)["roles"] as? [String] ?? []).joined(separator: ", "))"
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a member and every role granted to them.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Argument(help: "The member's token subject.") var subject: String
+
+        func run() async throws {
+            let answer = try await call(
+                try options.client(), "DELETE", "/v1/realms/\(realm)/members/\(pathSegment(subject))")
+            guard answer.status == 204 else { throw fail(answer) }
+            if options.output == .json { print("{}") } else { print("\(subject) removed from \(realm)") }
+        }
+    }
+
+    struct CAs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "cas", abstract: "List the CAs the realm's policies may name.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/cas")
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) { (object(answer)["cas"] as? [String] ?? []).joined(separator: "\n") }
+        }
+    }
+
+    struct AssignCA: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "assign-ca", abstract: "Let the realm's policies name a CA (platform-admin).")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Argument(help: "CA name.") var ca: String
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "PUT", "/v1/realms/\(realm)/cas/\(pathSegment(ca))")
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) { "\(realm) CAs: \((object(answer)["cas"] as? [String] ?? []).joined(separator: ", "))" }
+        }
+    }
+
+    struct UnassignCA: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unassign-ca", abstract: "Take a CA away from the realm (refused while a policy names it).")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Realm id.") var realm: String
+        @Argument(help: "CA name.") var ca: String
+
+        func run() async throws {
+            let answer = try await call(try options.client(), "DELETE", "/v1/realms/\(realm)/cas/\(pathSegment(ca))")
+            guard answer.status == 200 else { throw fail(answer) }
+            try emit(answer, options) { "\(realm) CAs: \((object(answer)["cas"] as? [String] ?? []).joined(separator: ", "))" }
+        }
+    }
+}
+
+/// Percent-encodes one path segment (subjects may hold `@`, `:` or `/`).
+func pathSegment(_ text: String) -> String {
+    var allowed = CharacterSet.urlPathAllowed
+    allowed.remove(charactersIn: "/?#")
+    return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+}
