@@ -101,6 +101,14 @@ public struct CAGatewayModule: ServiceModule {
                 try await tx.connection.query(
                     "UPDATE ca_gateway.authorities SET suspended_reason = \(stored) WHERE name = \(authority.name)",
                     logger: tx.logger)
+                if body.available {
+                    // Back in service: what waits for this CA goes now, not at its next backoff step.
+                    try await tx.connection.query(
+                        """
+                        UPDATE ca_gateway.orders SET next_attempt_at = now()
+                        WHERE state = 'retrying' AND submitted->>'ca' = \(authority.name)
+                        """, logger: tx.logger)
+                }
             }
             ctx.logger.notice(
                 "CA availability changed",
