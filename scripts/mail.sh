@@ -11,19 +11,32 @@ PORT="$CLM_SMTP_PORT_LOCAL"
 LOGFILE="$CLM_LOGS/mail.log"
 MATCH="aiosmtpd -n -l 127.0.0.1:$PORT"
 
+# Debian's python3-aiosmtpd installs for the system interpreter; a pyenv or venv python3
+# earlier on PATH usually lacks it.
+smtp_python() {
+    local py
+    for py in /usr/bin/python3 python3; do
+        if "$py" -c 'import aiosmtpd' 2>/dev/null; then
+            echo "$py"
+            return 0
+        fi
+    done
+    return 1
+}
+
 cmd_start() {
-    local pid i
+    local pid i py
     if pid="$(pid_alive mail "$MATCH")"; then
         log "mail: already running (pid $pid) on 127.0.0.1:$PORT"
         return 0
     fi
-    python3 -c 'import aiosmtpd' 2>/dev/null || die "mail: python3-aiosmtpd missing: run scripts/setup.sh first"
+    py="$(smtp_python)" || die "mail: python3-aiosmtpd missing: run scripts/setup.sh first"
     if port_open "$PORT"; then
         die "mail: port $PORT is already in use by a process this project did not start"
     fi
-    mkdir -p "$CLM_MAILDIR"
+    mkdir -p "$CLM_MAILDIR"/{tmp,new,cur}
     log "mail: SMTP catcher on 127.0.0.1:$PORT, messages in $CLM_MAILDIR/new"
-    spawn mail "$LOGFILE" python3 -m aiosmtpd -n -l "127.0.0.1:$PORT" -c aiosmtpd.handlers.Mailbox "$CLM_MAILDIR"
+    spawn mail "$LOGFILE" "$py" -m aiosmtpd -n -l "127.0.0.1:$PORT" -c aiosmtpd.handlers.Mailbox "$CLM_MAILDIR"
     pid="$(head -n1 "$(pid_file mail)")"
     for ((i = 0; i < 100; i++)); do
         port_open "$PORT" && return 0

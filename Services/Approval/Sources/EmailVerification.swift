@@ -101,7 +101,7 @@ struct EmailVerification: Sendable {
                         .requestFailed, subject: id.uuidString.lowercased(), realm: realm,
                         data: RequestFailed(
                             request: id, realm: realm, code: "verification-mail-failed", reason: reason,
-                            failedBy: "/clm/approval")))
+                            failedBy: "approval")))
                 logger.error("verification mail failed for good; request failed", metadata: ["error": "\(error.description)"])
                 return 1
             }
