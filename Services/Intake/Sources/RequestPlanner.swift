@@ -62,6 +62,10 @@ public enum RequestPlanner {
         if let days = suggestedValidityDays, days < 1 {
             violations.append(PolicyViolation(attribute: "validityDays", rule: "must be at least 1"))
         }
+        // Longer suggestions would be clamped anyway; beyond a century they are a client bug.
+        if let days = suggestedValidityDays, days > 36_500 {
+            violations.append(PolicyViolation(attribute: "validityDays", rule: "must be at most 36500"))
+        }
         guard violations.isEmpty, let primary = entities.first else { return .failure(PolicyViolations(violations)) }
 
         let attributes = primary.attributes

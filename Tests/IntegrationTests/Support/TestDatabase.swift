@@ -36,4 +36,16 @@ struct TestDatabase: Sendable {
     }
 
     func scalar(_ sql: String) throws -> String { try query(sql).first ?? "" }
+
+    /// Every row of every schema as `pg_dump --data-only` text (bytea as hex).
+    func dump() throws -> String {
+        var env = ProcessInfo.processInfo.environment
+        env["PGPASSWORD"] = environment.pgAdminPassword
+        let result = try run(
+            "/usr/bin/pg_dump",
+            ["-h", environment.pgHost, "-p", "\(environment.pgPort)", "-U", environment.pgAdminUser, "--data-only", name],
+            environment: env)
+        guard result.status == 0 else { throw TestSetupError("pg_dump failed: \(result.stderr)") }
+        return result.stdout
+    }
 }
