@@ -38,6 +38,8 @@ enum ExitStatus: Int32 {
     case rejected = 4
     case unavailable = 5
     case timeout = 6
+    /// `clm audit verify` found a broken chain.
+    case tampered = 7
 }
 
 /// Fails the command with the server's problem detail and a matching exit code.

@@ -15,6 +15,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case keyDestroyed = "clm.key.destroyed.v1"
     case keyGenerated = "clm.key.generated.v1"
     case certificateIssued = "clm.certificate.issued.v1"
+    case auditRecord = "clm.audit.record.v1"
 
     /// The topic an event of this type is published on.
     public var topic: Topic {
@@ -23,6 +24,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
         case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .requestAwaiting, .requestExpired,
             .requestDelayed, .keyGenerated, .keyDestroyed, .certificateIssued:
             .requestEvents
+        case .auditRecord: .lifecycle
         }
     }
 

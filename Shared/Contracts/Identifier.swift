@@ -7,4 +7,9 @@ public enum Identifier {
         func allowed(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) }
         return allowed(first) && text.utf8.allSatisfy { allowed($0) || $0 == 0x2D }
     }
+
+    /// Valid identifiers a realm may not take: `platform` names the audit chain of actions
+    /// outside any realm.
+    public static let reservedRealms: Set<String> = ["platform"]
+
 }

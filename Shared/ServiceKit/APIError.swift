@@ -45,6 +45,13 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         APIError(.unprocessableContent, code: code, detail: detail, extensions: extensions)
     }
 
+    /// 429 with a `Retry-After` in seconds.
+    public static func tooManyRequests(_ detail: String, retryAfter seconds: Int = 1) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = "\(seconds)"
+        return APIError(.tooManyRequests, code: "rate-limited", detail: detail, headers: headers)
+    }
+
     public static func unavailable(_ detail: String) -> APIError {
         var headers = HTTPFields()
         headers[.retryAfter] = "2"

@@ -19,6 +19,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case operateCA
     /// Assign CAs to realms (platform-admin).
     case assignCA
+    /// Read the platform audit chain: failed logins, realm creation, CA operations (platform-admin).
+    case readPlatformAudit
     /// See that a realm exists and its name.
     case readRealm
     /// Change the realm's policies, end entities, members and CAs.
@@ -38,12 +40,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case readAudit
 
     /// Permissions that name no realm and only platform-admin holds.
-    public var isPlatformWide: Bool { self == .createRealm || self == .operateCA || self == .assignCA }
+    public var isPlatformWide: Bool { [.createRealm, .operateCA, .assignCA, .readPlatformAudit].contains(self) }
 
     /// Realm roles that grant the permission.
     public var roles: Set<Role> {
         switch self {
-        case .createRealm, .operateCA, .assignCA: []
+        case .createRealm, .operateCA, .assignCA, .readPlatformAudit: []
         case .readRealm, .readRegistry, .readRequests, .readCertificates: Set(Role.allCases)
         case .manageRealm: [.realmAdmin]
         case .submitRequest, .downloadKey: [.requester]

@@ -14,12 +14,15 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     let members: RealmMembers?
     let client: PostgresClient?
     let database: DatabaseMonitor?
+    /// Records a refused token in the audit trail (code, path).
+    let recordFailure: (@Sendable (String, String) async -> Void)?
     let failures = Counter(label: "clm_authentication_failures_total")
 
     public init(
         authenticator: BearerAuthenticator, members: RealmMembers? = nil, client: PostgresClient? = nil,
-        database: DatabaseMonitor? = nil
+        database: DatabaseMonitor? = nil, recordFailure: (@Sendable (String, String) async -> Void)? = nil
     ) {
+        self.recordFailure = recordFailure
         self.authenticator = authenticator
         self.members = members
         self.client = client
@@ -44,6 +47,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
                 authorizationHeader: request.headers[.authorization])
         } catch let error as AuthenticationError {
             failures.increment()
+            await recordFailure?(error.code.rawValue, request.uri.path)
             context.logger.notice(
                 "authentication failed", metadata: ["code": "\(error.code.rawValue)", "path": "\(request.uri.path)"])
             var headers = HTTPFields()

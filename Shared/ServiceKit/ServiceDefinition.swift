@@ -31,7 +31,8 @@ public struct ServiceDefinition: Sendable {
     }
 
     public var allMigrations: [Migration] {
-        [Migration.messaging(schema: schema), RealmMembers.migration(schema: schema)] + migrations
+        [Migration.messaging(schema: schema), RealmMembers.migration(schema: schema), AuditLog.migration(schema: schema)]
+            + migrations
     }
 
     /// What the service subscribes to: its own topics, plus the registry topic for the

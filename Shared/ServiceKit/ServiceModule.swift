@@ -67,6 +67,9 @@ public struct ServiceContext: Sendable {
         }
     }
 
+    /// The service's audit trail.
+    public var audit: AuditLog { AuditLog(service: definition.name, schema: definition.schema) }
+
     /// The configured key-encryption keys (services with `needsKeyEncryptionKey`).
     public func keyRing() throws -> KeyRing {
         guard let current = configuration.keyEncryptionKey else {

@@ -115,13 +115,28 @@ public enum ServiceRunner {
             router.add(middleware: ProblemMiddleware())
             let settings = configuration.authentication
             let members = RealmMembers(schema: definition.schema)
+            let auditLimiter = RateLimiter(perSecond: 20)
             router.add(
                 middleware: AuthenticationMiddleware(
                     authenticator: BearerAuthenticator(
                         verifier: TokenVerifier(
                             issuer: settings.issuer, audience: settings.audience, clockSkew: settings.clockSkew),
                         keys: KeySetCache(url: settings.jwksURL)),
-                    members: members, client: client, database: database))
+                    members: members, client: client, database: database,
+                    recordFailure: { code, path in
+                        // A flood of bad tokens must not become a flood of writes.
+                        guard auditLimiter.admit() else { return }
+                        do {
+                            try await context.transaction { tx in
+                                try await context.audit.append(
+                                    realm: AuditRecord.platformRealm, actor: "anonymous", action: "authentication.failed",
+                                    target: path, details: "code: \(code)", in: tx)
+                            }
+                        } catch {
+                            logger.warning("could not audit a failed authentication", metadata: ["error": "\(error)"])
+                        }
+                    }))
+            AuditRoutes(context: context).add(to: router)
             var processor: EventProcessor?
             let handler: (any EventHandler)? =
                 definition.ownsMembers ? module.eventHandler : MembershipEventHandler(members: members, inner: module.eventHandler)

@@ -137,6 +137,9 @@ public struct ApprovalModule: ServiceModule {
             }
             try await store.recordVote(id, voter: voter, vote: vote, comment: comment, on: tx.connection, logger: tx.logger)
             let subject = id.uuidString.lowercased()
+            try await context.audit.append(
+                realm: realm, actor: voter, action: vote == .approve ? "approval.approved" : "approval.declined",
+                target: subject, details: comment ?? "", in: tx)
             switch outcome {
             case .declined:
                 let reason = comment ?? "declined"
@@ -198,6 +201,9 @@ enum ExpirySweep {
                     UPDATE approval.decisions SET state = 'expired', decided_by = 'system:expiry', reason = \(reason)
                     WHERE request_id = \(id)
                     """, logger: tx.logger)
+                try await context.audit.append(
+                    realm: realm, actor: "system:expiry", action: "request.expired", target: id.uuidString.lowercased(),
+                    details: reason, in: tx)
                 try await tx.publish(
                     tx.outbox.event(
                         .requestExpired, subject: id.uuidString.lowercased(), realm: realm,

@@ -13,6 +13,8 @@ struct ApprovalSettings: Sendable {
     var mailAttempts: Int
     /// `CLM_APPROVAL_SWEEP_SECONDS`, default 2: how often expired waits are looked for.
     var sweepInterval: Duration
+    /// `CLM_VERIFY_RATE_PER_SECOND`, default 20: verification-link calls per second per process.
+    var verifyRatePerSecond: Int
 
     static func fromEnvironment(_ environment: [String: String]) throws -> ApprovalSettings {
         var env = EnvironmentReader(environment)
@@ -30,9 +32,10 @@ struct ApprovalSettings: Sendable {
             timeout: .seconds(env.int("CLM_SMTP_TIMEOUT_SECONDS", default: 10, range: 1...300)))
         let attempts = env.int("CLM_MAIL_MAX_ATTEMPTS", default: 8, range: 1...50)
         let sweep = env.int("CLM_APPROVAL_SWEEP_SECONDS", default: 2, range: 1...3600)
+        let verifyRate = env.int("CLM_VERIFY_RATE_PER_SECOND", default: 20, range: 1...10_000)
         try env.validate()
         return ApprovalSettings(
             publicURL: publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL, smtp: smtp,
-            mailAttempts: attempts, sweepInterval: .seconds(sweep))
+            mailAttempts: attempts, sweepInterval: .seconds(sweep), verifyRatePerSecond: verifyRate)
     }
 }

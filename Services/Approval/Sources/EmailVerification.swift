@@ -156,7 +156,11 @@ struct EmailVerification: Sendable {
     }
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
+        // The links need no token, so they are what a guesser would hammer: bound the rate
+        // for the whole process (each guess also has to hit one of 2^256 values).
+        let limiter = RateLimiter(perSecond: settings.verifyRatePerSecond)
         router.get("v1/verify/:token") { request, ctx in
+            guard limiter.admit() else { throw APIError.tooManyRequests("too many verification attempts; retry shortly") }
             let hash = try Self.tokenHash(ctx)
             let view = try await context.read { connection in
                 try await Self.findLink(hash, lock: false, on: connection, logger: ctx.logger)
@@ -164,6 +168,7 @@ struct EmailVerification: Sendable {
             return try Self.respond(view, request: request, confirmedNow: false)
         }
         router.post("v1/verify/:token") { request, ctx in
+            guard limiter.admit() else { throw APIError.tooManyRequests("too many verification attempts; retry shortly") }
             let hash = try Self.tokenHash(ctx)
             let view = try await context.transaction(logger: ctx.logger) { tx in
                 try await confirm(hash, tx: tx)
@@ -230,6 +235,8 @@ struct EmailVerification: Sendable {
         ).decode((String, Bool).self).collectAll()
         let confirmed = progress.filter(\.1).map { "email:\($0.0)" }
         let subject = view.request.uuidString.lowercased()
+        try await context.audit.append(
+            realm: view.realm, actor: "email:\(view.email)", action: "email.confirmed", target: subject, in: tx)
         if confirmed.count == progress.count {
             let reason = "e-mail verified by \(progress.map(\.0).joined(separator: ", "))"
             try await tx.connection.query(

@@ -32,7 +32,8 @@ public struct CAGatewayModule: ServiceModule {
             authorities.append(authority)
         }
         let issuer = Issuer(
-            authorities: Dictionary(uniqueKeysWithValues: authorities.map { ($0.name, $0) }), settings: settings)
+            authorities: Dictionary(uniqueKeysWithValues: authorities.map { ($0.name, $0) }), settings: settings,
+            audit: context.audit)
         return CAGatewayModule(context: context, settings: settings, authorities: authorities, issuer: issuer)
     }
 
@@ -101,6 +102,10 @@ public struct CAGatewayModule: ServiceModule {
                 try await tx.connection.query(
                     "UPDATE ca_gateway.authorities SET suspended_reason = \(stored) WHERE name = \(authority.name)",
                     logger: tx.logger)
+                try await context.audit.append(
+                    realm: AuditRecord.platformRealm, actor: principal.subject,
+                    action: body.available ? "ca.resumed" : "ca.suspended", target: "ca/\(authority.name)",
+                    details: stored ?? "", in: tx)
                 if body.available {
                     // Back in service: what waits for this CA goes now, not at its next backoff step.
                     try await tx.connection.query(

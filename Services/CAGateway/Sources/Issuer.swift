@@ -12,6 +12,7 @@ import PostgresNIO
 struct Issuer: Sendable {
     let authorities: [String: CertificateAuthority]
     let settings: CAGatewaySettings
+    let audit: AuditLog
 
     /// Tries to issue `order` in `tx`; `attempts` is how many tries came before this one.
     func attempt(_ order: RequestSubmitted, attempts: Int, traceparent: String?, tx: EventTransaction) async throws {
@@ -73,6 +74,10 @@ struct Issuer: Sendable {
             notAfter: certificate.notAfter)
         try await tx.publish(
             tx.outbox.event(.certificateIssued, subject: subject, realm: order.realm, data: issued, traceparent: traceparent))
+        try await audit.append(
+            realm: order.realm, actor: "ca:\(authority.name)", action: "certificate.issued", target: subject,
+            details: "serial \(certificate.serialNumberHex), subject \(certificate.subject), until \(ContractCoding.formatTimestamp(certificate.notAfter))",
+            in: tx)
         tx.logger.info("certificate issued", metadata: ["serial": "\(certificate.serialNumberHex)", "ca": "\(authority.name)"])
     }
 
@@ -85,6 +90,9 @@ struct Issuer: Sendable {
         let failed = RequestFailed(request: order.request, realm: order.realm, code: code, reason: reason, failedBy: "ca:\(ca)")
         try await tx.publish(
             tx.outbox.event(.requestFailed, subject: order.request.uuidString.lowercased(), realm: order.realm, data: failed))
+        try await audit.append(
+            realm: order.realm, actor: "ca:\(ca)", action: "issuance.failed", target: order.request.uuidString.lowercased(),
+            details: "\(code): \(reason)", in: tx)
         tx.logger.warning("issuance failed", metadata: ["code": "\(code)", "reason": "\(reason)"])
     }
 

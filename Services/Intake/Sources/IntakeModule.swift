@@ -195,6 +195,10 @@ public struct IntakeModule: ServiceModule {
             try await tx.publish(
                 tx.outbox.event(
                     .requestSubmitted, subject: submitted.request.uuidString.lowercased(), realm: realm, data: submitted))
+            try await context.audit.append(
+                realm: realm, actor: submitted.requester, action: "request.submitted",
+                target: submitted.request.uuidString.lowercased(),
+                details: "policy \(submitted.policy) v\(submitted.policyVersion), key \(submitted.keySource.rawValue)", in: tx)
             return true
         }
         guard inserted, let view = try await context.read({ try await store.view(submitted.request, realm: realm, withHistory: true, on: $0, logger: logger) })

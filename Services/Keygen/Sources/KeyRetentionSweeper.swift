@@ -28,6 +28,9 @@ struct KeyRetentionSweeper: Service {
                     try await Self.destroy(
                         request: request, realm: realm, cause: .retentionExpired,
                         reason: "private key destroyed: not downloaded within its retention period", in: tx)
+                    try await context.audit.append(
+                        realm: realm, actor: "system:retention", action: "key.destroyed",
+                        target: request.uuidString.lowercased(), details: "not downloaded within its retention period", in: tx)
                 }
                 return expired.count
             }

@@ -1,3 +1,4 @@
+import CLMContracts
 import CLMCrypto
 import CLMServiceKit
 import CLMStorage
@@ -10,10 +11,11 @@ import ServiceLifecycle
 /// KEK in small batches while the service keeps serving (the key ring still opens the old
 /// ones). Once nothing is left under a retired KEK, that KEK can be removed from configuration.
 struct KeyRewrapper: Service {
-    let client: PostgresClient
+    let context: ServiceContext
     let keys: KeyRing
-    let logger: Logger
     var batchSize = 100
+    var client: PostgresClient { context.client }
+    var logger: Logger { context.logger }
 
     func run() async throws {
         var total = 0
@@ -31,6 +33,15 @@ struct KeyRewrapper: Service {
             logger.notice(
                 "stored keys are under the current key-encryption key",
                 metadata: ["rewrapped": "\(total)", "kek": "\(keys.current.id)", "retired": "\(keys.retiredIDs)"])
+        }
+        if total > 0 {
+            let audit = context.audit
+            let details = "\(total) data keys re-wrapped under KEK \(keys.current.id); retired: \(keys.retiredIDs.sorted().joined(separator: ", "))"
+            _ = try? await context.transaction { tx in
+                try await audit.append(
+                    realm: AuditRecord.platformRealm, actor: "keygen", action: "kek.rotated", target: "kek/\(keys.current.id)",
+                    details: details, in: tx)
+            }
         }
         try? await gracefulShutdown()
     }

@@ -35,7 +35,7 @@ public struct KeygenModule: ServiceModule {
 
     public var services: [any Service] {
         [
-            KeyRewrapper(client: context.client, keys: keys, logger: context.logger),
+            KeyRewrapper(context: context, keys: keys),
             KeyRetentionSweeper(context: context),
         ]
     }
@@ -140,6 +140,9 @@ public struct KeygenModule: ServiceModule {
                     data: KeyDestroyed(
                         request: id, realm: realm, cause: .downloaded,
                         reason: "private key downloaded as \(format == "pem" ? "PEM" : "PKCS#12") by \(access.subject) and destroyed")))
+            try await context.audit.append(
+                realm: realm, actor: access.subject, action: "key.downloaded", target: id.uuidString.lowercased(),
+                details: "format \(format), password-protected \(password != nil)", in: tx)
             return result
         }
         logger.notice("key bundle downloaded; private key destroyed", metadata: ["format": "\(format)"])

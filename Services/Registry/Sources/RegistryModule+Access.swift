@@ -77,6 +77,10 @@ extension RegistryModule {
             let snapshot = MemberSnapshot(
                 realm: realm, subject: subject, roles: roles, revision: (current?.revision ?? 0) + 1, updatedAt: Date())
             try await members.apply(snapshot, on: tx.connection, logger: tx.logger)
+            try await context.audit.append(
+                realm: realm, actor: try ctx.requirePrincipal().subject,
+                action: roles.isEmpty ? "member.removed" : "member.granted", target: "member/\(subject)",
+                details: roles.joined(separator: ","), in: tx)
             try await tx.publish(
                 tx.outbox.event(.memberSnapshot, subject: "member/\(realm)/\(subject)", realm: realm, data: snapshot))
             tx.logger.notice(
@@ -106,6 +110,9 @@ extension RegistryModule {
                 try Self.validateCAList(updated)
                 snapshot.cas = updated
                 try await store.setCAs(updated, realm: realm, on: tx.connection, logger: tx.logger)
+                try await context.audit.append(
+                    realm: realm, actor: try ctx.requirePrincipal().subject, action: "realm.cas-changed", target: "realm/\(realm)",
+                    details: "CAs: \(updated.joined(separator: ", "))", in: tx)
                 try await tx.publish(
                     tx.outbox.event(.realmSnapshot, subject: "realm/\(realm)", realm: realm, data: snapshot))
             }

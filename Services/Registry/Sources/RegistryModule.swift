@@ -99,10 +99,13 @@ public struct RegistryModule: ServiceModule {
     }
 
     private func createRealm(_ request: Request, _ ctx: ServiceRequestContext) async throws -> JSONResponse<RealmSnapshot> {
-        _ = try ctx.authorizePlatform(.createRealm)
+        let admin = try ctx.authorizePlatform(.createRealm)
         let body = try await request.decodeJSON(CreateRealm.self, limit: 16 * 1024)
         guard Identifier.isValid(body.id) else {
             throw APIError.badRequest("invalid-identifier", "id: must match [a-z0-9][a-z0-9-]{0,62}")
+        }
+        guard !Identifier.reservedRealms.contains(body.id) else {
+            throw APIError.badRequest("reserved-identifier", "id: '\(body.id)' is reserved")
         }
         guard (1...200).contains(body.displayName.count) else {
             throw APIError.badRequest("invalid-field", "displayName: must be 1...200 characters")
@@ -112,6 +115,9 @@ public struct RegistryModule: ServiceModule {
             realm: body.id, displayName: body.displayName, createdAt: Date(), cas: body.cas ?? RealmSnapshot.defaultCAs)
         let created = try await context.transaction(logger: ctx.logger) { tx in
             guard try await store.insertRealm(snapshot, on: tx.connection, logger: tx.logger) else { return false }
+            try await context.audit.append(
+                realm: AuditRecord.platformRealm, actor: admin.subject, action: "realm.created", target: snapshot.realm,
+                details: "CAs: \(snapshot.knownCAs.joined(separator: ", "))", in: tx)
             try await tx.publish(
                 tx.outbox.event(.realmSnapshot, subject: "realm/\(snapshot.realm)", realm: snapshot.realm, data: snapshot))
             return true
@@ -160,6 +166,10 @@ public struct RegistryModule: ServiceModule {
             let snapshot = PolicySnapshot(
                 realm: realm, policy: document.id, version: (latest ?? 0) + 1, document: document, createdAt: Date())
             try await store.insertPolicy(snapshot, on: tx.connection, logger: tx.logger)
+            try await context.audit.append(
+                realm: realm, actor: try ctx.requirePrincipal().subject, action: "policy.version-created",
+                target: "policy/\(document.id)/\(snapshot.version)",
+                details: "ca \(document.ca), approval \(document.approval.mode.rawValue)", in: tx)
             try await tx.publish(
                 tx.outbox.event(
                     .policySnapshot, subject: "policy/\(realm)/\(document.id)/\(snapshot.version)", realm: realm,
@@ -198,6 +208,9 @@ public struct RegistryModule: ServiceModule {
             }
             let snapshot = EndEntitySnapshot(realm: realm, entity: entity, revision: (revision ?? 0) + 1)
             try await store.upsertEntity(snapshot, on: tx.connection, logger: tx.logger)
+            try await context.audit.append(
+                realm: realm, actor: try ctx.requirePrincipal().subject, action: "end-entity.saved",
+                target: "end-entity/\(entity.id)/\(snapshot.revision)", in: tx)
             try await tx.publish(
                 tx.outbox.event(.endEntitySnapshot, subject: "end-entity/\(realm)/\(entity.id)", realm: realm, data: snapshot))
             return snapshot

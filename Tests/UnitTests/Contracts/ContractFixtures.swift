@@ -32,6 +32,13 @@ enum ContractFixtures {
                     realm: realm, displayName: "ACME Corporation", createdAt: time,
                     cas: optionals ? ["default", "acme-issuing-ca"] : nil),
                 subject: realm)
+        case .auditRecord:
+            return try envelope(
+                AuditRecord(
+                    service: "approval", realm: realm, sequence: 7, at: "2025-03-14T09:26:53.589Z", actor: "bob@acme.example",
+                    action: "approval.declined", target: request.uuidString, details: "reason: not ours",
+                    previousHash: String(repeating: "a", count: 64), hash: String(repeating: "b", count: 64)),
+                subject: "audit/approval/\(realm)/7")
         case .memberSnapshot:
             return try envelope(
                 MemberSnapshot(

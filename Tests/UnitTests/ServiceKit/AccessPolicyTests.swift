@@ -23,6 +23,7 @@ struct AccessPolicyTests {
         .createRealm: [],
         .operateCA: [],
         .assignCA: [],
+        .readPlatformAudit: [],
         .readRealm: ["realm-admin", "requester", "approver", "auditor"],
         .manageRealm: ["realm-admin"],
         .readRegistry: ["realm-admin", "requester", "approver", "auditor"],
