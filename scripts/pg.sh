@@ -4,6 +4,8 @@
 # Data in .local/pgdata, unix socket in .run/pg, log in .run/logs/pg.log, pid in
 # .run/pids/pg.pid. First start runs initdb with the admin password from .local/secrets.env.
 # As root the cluster runs as the `postgres` OS user (PostgreSQL refuses to run as root).
+# Every start also makes sure the server offers TLS with a certificate from a local CA whose
+# certificate is .local/pg-ca.pem (for CLM_PG_TLS_CA_FILE); plain TCP keeps working.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -12,6 +14,10 @@ PG_PORT="$CLM_PG_PORT_LOCAL"
 PG_DATA="$CLM_LOCAL/pgdata"
 PG_SOCK="$CLM_RUN/pg"
 PG_LOG="$CLM_LOGS/pg.log"
+# The local CA (key + certificate) and the server key/certificate it signed, as generated.
+PG_TLS_DIR="$CLM_LOCAL/pg-tls"
+# The CA certificate clients trust.
+PG_CA_PEM="$CLM_LOCAL/pg-ca.pem"
 
 # As root, the postgres OS user must be able to reach the data, socket and log paths. If the
 # repository lives somewhere it cannot traverse (e.g. under /root), or the socket path would
@@ -114,12 +120,116 @@ EOF
     rm -f "$hba"
 }
 
+# Succeeds when server.pem is signed by the current CA, names 127.0.0.1 and localhost, and
+# stays valid for at least 30 more days.
+server_cert_current() {
+    [[ -s "$PG_TLS_DIR/server.key" && -s "$PG_TLS_DIR/server.pem" ]] || return 1
+    openssl verify -CAfile "$PG_TLS_DIR/ca.pem" "$PG_TLS_DIR/server.pem" >/dev/null 2>&1 || return 1
+    openssl x509 -in "$PG_TLS_DIR/server.pem" -noout -checkend $((30 * 86400)) >/dev/null 2>&1 || return 1
+    local names
+    names="$(openssl x509 -in "$PG_TLS_DIR/server.pem" -noout -ext subjectAltName 2>/dev/null)" || return 1
+    [[ "$names" == *"IP Address:127.0.0.1"* && "$names" == *"DNS:localhost"* ]]
+}
+
+# install_if_changed SOURCE TARGET MODE: copies SOURCE over TARGET unless they are equal;
+# files in the data folder go to the cluster owner. Sets PG_TLS_CHANGED when it wrote.
+install_if_changed() {
+    local source="$1" target="$2" mode="$3"
+    if [[ -f "$target" ]] && cmp -s "$source" "$target"; then
+        return 0
+    fi
+    install -m "$mode" "$source" "$target"
+    if is_root && [[ "$target" == "$PG_DATA"/* ]]; then
+        chown postgres:postgres "$target"
+    fi
+    PG_TLS_CHANGED=1
+}
+
+# TLS for the cluster, idempotent, for new and existing clusters alike: a local CA (EC P-256,
+# made once) signs a server certificate for 127.0.0.1 and localhost; the server's copies live
+# in the data folder (key 0600, owned by the cluster owner), and clm-tls.conf, included from
+# postgresql.conf, turns ssl on. Being in the data folder, the settings survive restarts
+# however the cluster is started. pg_hba's `host` lines match TLS and plain TCP alike, so
+# TLS stays the client's choice. Sets PG_TLS_CHANGED when a running server needs a reload.
+PG_TLS_CHANGED=""
+ensure_tls() {
+    command -v openssl >/dev/null 2>&1 || die "pg: openssl is needed to create the TLS certificates"
+    mkdir -p "$PG_TLS_DIR"
+    chmod 700 "$PG_TLS_DIR"
+    if [[ ! -s "$PG_TLS_DIR/ca.key" || ! -s "$PG_TLS_DIR/ca.pem" ]]; then
+        log "pg: creating the local TLS CA in $PG_TLS_DIR"
+        (
+            umask 077
+            openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 -days 3650 \
+                -subj "/CN=CLM local PostgreSQL CA" \
+                -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
+                -addext "keyUsage=critical,keyCertSign,cRLSign" \
+                -keyout "$PG_TLS_DIR/ca.key" -out "$PG_TLS_DIR/ca.pem" 2>/dev/null
+        ) || die "pg: could not create the TLS CA"
+        rm -f "$PG_TLS_DIR/server.pem"
+    fi
+    if ! server_cert_current; then
+        log "pg: issuing the server TLS certificate (127.0.0.1, localhost)"
+        local ext
+        ext="$(mktemp)"
+        cat >"$ext" <<'EOF'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+EOF
+        if ! (
+            umask 077
+            openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 -subj "/CN=localhost" \
+                -keyout "$PG_TLS_DIR/server.key" -out "$PG_TLS_DIR/server.csr" 2>/dev/null &&
+                openssl x509 -req -in "$PG_TLS_DIR/server.csr" -CA "$PG_TLS_DIR/ca.pem" \
+                    -CAkey "$PG_TLS_DIR/ca.key" -CAcreateserial -sha256 -days 825 -extfile "$ext" \
+                    -out "$PG_TLS_DIR/server.pem" 2>/dev/null
+        ); then
+            rm -f "$ext"
+            die "pg: could not issue the server TLS certificate"
+        fi
+        rm -f "$ext" "$PG_TLS_DIR/server.csr"
+    fi
+    install_if_changed "$PG_TLS_DIR/server.key" "$PG_DATA/clm-server.key" 600
+    install_if_changed "$PG_TLS_DIR/server.pem" "$PG_DATA/clm-server.crt" 644
+    install_if_changed "$PG_TLS_DIR/ca.pem" "$PG_CA_PEM" 644
+
+    # Relative paths are relative to the data folder.
+    local conf
+    conf="$(mktemp)"
+    cat >"$conf" <<'EOF'
+# Written by scripts/pg.sh on every start; edits here are overwritten.
+ssl = on
+ssl_cert_file = 'clm-server.crt'
+ssl_key_file = 'clm-server.key'
+ssl_min_protocol_version = 'TLSv1.2'
+EOF
+    install_if_changed "$conf" "$PG_DATA/clm-tls.conf" 644
+    rm -f "$conf"
+    local include="include_if_exists = 'clm-tls.conf'"
+    if ! grep -qxF "$include" "$PG_DATA/postgresql.conf"; then
+        # appending keeps the file's owner (postgres when we are root)
+        printf '\n# --- TLS (scripts/pg.sh) ---\n%s\n' "$include" >>"$PG_DATA/postgresql.conf"
+        PG_TLS_CHANGED=1
+    fi
+}
+
+# A running server picks up changed TLS files and settings on reload; no restart needed.
+reload_if_tls_changed() {
+    [[ -n "$PG_TLS_CHANGED" ]] || return 0
+    log "pg: reloading the configuration for TLS"
+    pg_run pg_ctl -D "$PG_DATA" reload >/dev/null || warn "pg: reload failed; restart the cluster to enable TLS"
+}
+
 expect() { echo "$PG_DATA"; }
 
 cmd_start() {
     local pid
     if pid="$(pid_alive pg "$(expect)")"; then
         log "pg: already running (pid $pid) on 127.0.0.1:$PG_PORT"
+        ensure_tls
+        reload_if_tls_changed
         return 0
     fi
     prepare_dirs
@@ -129,6 +239,8 @@ cmd_start() {
         if [[ -n "$pid" ]] && [[ "$(proc_cmdline "$pid" || true)" == *"$PG_DATA"* ]]; then
             echo "$pid" >"$(pid_file pg)"
             log "pg: already running (pid $pid), pid file restored"
+            ensure_tls
+            reload_if_tls_changed
             return 0
         fi
     fi
@@ -136,6 +248,7 @@ cmd_start() {
         die "pg: port $PG_PORT is already in use by a process this project did not start"
     fi
     [[ -s "$PG_DATA/PG_VERSION" ]] || init_cluster
+    ensure_tls
     log "pg: starting on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
     if ! pg_run pg_ctl -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null; then
         log_tail "$PG_LOG"

@@ -9,8 +9,10 @@ public struct ServiceConfiguration: Sendable {
     /// `CLM_HTTP_PORT`, default per service (registry 8081 … ca-gateway 8085).
     public var httpPort: Int
     /// `CLM_PG_HOST`, `CLM_PG_PORT` (55432), `CLM_PG_DATABASE` (clm), `CLM_PG_USER`
-    /// (clm_<service>), `CLM_PG_PASSWORD` (required), `CLM_PG_TLS` (disable|prefer|require),
-    /// `CLM_PG_POOL_SIZE` (10).
+    /// (clm_<service>), `CLM_PG_PASSWORD` (required), `CLM_PG_TLS`
+    /// (disable|prefer|require|verify-full, default disable; every TLS mode verifies the
+    /// server's certificate and name), `CLM_PG_TLS_CA_FILE` (PEM roots trusted instead of the
+    /// system's, default unset; checked at start), `CLM_PG_POOL_SIZE` (10).
     public var database: DatabaseConfiguration
     /// `CLM_KAFKA_BROKERS`, default `127.0.0.1:19092`; `CLM_KAFKA_PROPERTIES` adds librdkafka
     /// properties as `key=value,key=value` (TLS, SASL).
@@ -56,8 +58,13 @@ public struct ServiceConfiguration: Sendable {
             username: env.string("CLM_PG_USER", default: "clm_\(service.schema)"),
             password: env.required("CLM_PG_PASSWORD", hint: "the password of this service's database role"),
             tls: env.choice("CLM_PG_TLS", default: DatabaseConfiguration.TLSMode.disable),
+            tlsCAFile: env.optional("CLM_PG_TLS_CA_FILE"),
             maximumConnections: env.int("CLM_PG_POOL_SIZE", default: 10, range: 1...200)
         )
+        // Read now, so a wrong path fails the start with this line rather than every connection.
+        if let caFile = database.tlsCAFile, let problem = DatabaseConfiguration.problemWithCAFile(caFile) {
+            env.problem("CLM_PG_TLS_CA_FILE \(EnvironmentReader.quoted(caFile)) \(problem)")
+        }
         let brokers = env.string("CLM_KAFKA_BROKERS", default: "127.0.0.1:19092")
         var properties: [String: String] = [:]
         if let extra = env.optional("CLM_KAFKA_PROPERTIES") {

@@ -201,10 +201,19 @@ struct DomainRequestPlannerTests {
         #expect(result.validityNote == nil)
     }
 
-    @Test("a suggestion above the maximum is clamped and the note says so", arguments: [398, 3650, Int.max])
+    @Test("a suggestion above the maximum is clamped and the note says so", arguments: [398, 3650, 36_500])
     func suggestionClamped(_ days: Int) throws {
         let result = try plan(days: days).get()
         #expect(result.validityDays == 397)
         #expect(result.validityNote == "requested \(days) days; the policy allows at most 397")
+    }
+
+    @Test("a suggestion beyond a century is refused as a client error, not clamped", arguments: [36_501, Int.max])
+    func suggestionAbsurd(_ days: Int) {
+        guard case .failure(let violations) = plan(days: days) else {
+            Issue.record("\(days) days were accepted")
+            return
+        }
+        #expect(violations.items.map(\.description) == ["validityDays: must be at most 36500"])
     }
 }

@@ -2,6 +2,7 @@ import CLMServiceKit
 import CLMStorage
 import Foundation
 import Logging
+import NIOSSL
 import Testing
 
 @Suite("ServiceConfiguration.fromEnvironment")
@@ -109,7 +110,7 @@ struct ServiceKitConfigurationTests {
         .init(
             environment: ["CLM_LOG_LEVEL": "loud"],
             problem: "CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got 'loud'"),
-        .init(environment: ["CLM_PG_TLS": "maybe"], problem: "CLM_PG_TLS must be one of disable, prefer, require, got 'maybe'"),
+        .init(environment: ["CLM_PG_TLS": "maybe"], problem: "CLM_PG_TLS must be one of disable, prefer, require, verify-full, got 'maybe'"),
         .init(
             environment: ["CLM_KAFKA_TOPIC_PREFIX": "a b"],
             problem: "CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got 'a b'"),
@@ -216,6 +217,126 @@ struct ServiceKitConfigurationTests {
     func lineBreakInValue() {
         let found = problems(["CLM_HTTP_PORT": "8080\n", "CLM_LOG_LEVEL": "info\nwarn"]) ?? []
         #expect(found.count == 2)
+        #expect(!ConfigurationError(problems: found).description.contains("\n"))
+    }
+
+    // MARK: PostgreSQL TLS
+
+    /// Two self-signed CA certificates (EC P-256), with the kind of comment lines system
+    /// bundles carry between them.
+    static let caBundle = """
+        # CLM unit-test CA 1
+        -----BEGIN CERTIFICATE-----
+        MIIBkTCCATegAwIBAgIUfTTqNjL3X2lYYoMrd6FNUHhQENIwCgYIKoZIzj0EAwIw
+        HTEbMBkGA1UEAwwSQ0xNIHVuaXQtdGVzdCBDQSAxMCAXDTI2MTEzMDIxMTc0N1oY
+        DzIxMjYxMTA2MjExNzQ3WjAdMRswGQYDVQQDDBJDTE0gdW5pdC10ZXN0IENBIDEw
+        WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASOSG+c4x7uWrkmluCW30xS/OB2RaPx
+        FhVl/Inm4ChyT2NoHXsVzuMnM+phQSSozdInu14aDj/5NDidmBL75gXFo1MwUTAd
+        BgNVHQ4EFgQUaTFtR8OI8MzZMEHQx6VFPqheu1MwHwYDVR0jBBgwFoAUaTFtR8OI
+        8MzZMEHQx6VFPqheu1MwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBF
+        AiAQ36zVtvLMngy7nwq1C3mx0qXrfS2GDqyo4M9+/29CrwIhAIXGjmRVDtBsasl6
+        dWtSrD8ztDF9Hw+r06ZMTu56ab3I
+        -----END CERTIFICATE-----
+        # CLM unit-test CA 2
+        -----BEGIN CERTIFICATE-----
+        MIIBkjCCATegAwIBAgIUaA1eRA2xZIFxxLSpLpqtzIZlU08wCgYIKoZIzj0EAwIw
+        HTEbMBkGA1UEAwwSQ0xNIHVuaXQtdGVzdCBDQSAyMCAXDTI2MTEzMDIxMTc0N1oY
+        DzIxMjYxMTA2MjExNzQ3WjAdMRswGQYDVQQDDBJDTE0gdW5pdC10ZXN0IENBIDIw
+        WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASPRjH9XODVzQCO8ig76UHYupIAvgFJ
+        sZzi20Ubqy6IjTBo1vnmJjsmdEJYgARCrgMC+jDdEKRye8ZBkEBo/KVco1MwUTAd
+        BgNVHQ4EFgQUi9Z8QpF30wplde421L7umx5a82AwHwYDVR0jBBgwFoAUi9Z8QpF3
+        0wplde421L7umx5a82AwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBG
+        AiEAlvLMrpXMTCxfGOra9BHj08/gS2cfxygZPJO3ntr2rvYCIQDHW5Q50Tsn3aaj
+        gIlW6XJvqIFnUiR1xV/VQRpynp2Onw==
+        -----END CERTIFICATE-----
+
+        """
+
+    /// Runs `body` with a temporary file holding `contents`, removed afterwards.
+    private func withTemporaryFile<T>(_ contents: String, _ body: (String) throws -> T) throws -> T {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("clm-unit-\(UUID().uuidString).pem")
+        try Data(contents.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        return try body(url.path)
+    }
+
+    @Test("CLM_PG_TLS=verify-full with CLM_PG_TLS_CA_FILE trusts only that file and checks the host name")
+    func verifyFullWithCAFile() throws {
+        try withTemporaryFile(Self.caBundle) { path in
+            for spelling in ["verify-full", "VERIFY-FULL"] {
+                let configuration = try load(["CLM_PG_TLS": spelling, "CLM_PG_TLS_CA_FILE": path])
+                #expect(configuration.database.tls == .verifyFull)
+                #expect(configuration.database.tlsCAFile == path)
+                let tls = configuration.database.tlsConfiguration
+                #expect(tls.trustRoots == .file(path))
+                #expect(tls.certificateVerification == .fullVerification)
+            }
+        }
+    }
+
+    @Test("without CLM_PG_TLS_CA_FILE every TLS mode verifies against the system roots", arguments: [
+        "prefer", "require", "verify-full",
+    ])
+    func systemRootsByDefault(_ mode: String) throws {
+        let database = try load(["CLM_PG_TLS": mode]).database
+        #expect(database.tlsCAFile == nil)
+        #expect(database.tlsConfiguration.trustRoots == .default)
+        #expect(database.tlsConfiguration.certificateVerification == .fullVerification)
+    }
+
+    @Test("an empty CLM_PG_TLS_CA_FILE counts as unset")
+    func emptyCAFileIsUnset() throws {
+        #expect(try load(["CLM_PG_TLS_CA_FILE": ""]).database.tlsCAFile == nil)
+    }
+
+    @Test("a CA file that does not exist is a configuration error")
+    func caFileMissing() {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clm-unit-\(UUID().uuidString).pem").path
+        #expect(
+            problems(["CLM_PG_TLS": "verify-full", "CLM_PG_TLS_CA_FILE": path]) == [
+                "CLM_PG_TLS_CA_FILE '\(path)' does not exist"
+            ])
+    }
+
+    @Test("a CA file that cannot be read is a configuration error")
+    func caFileUnreadable() {
+        // A directory exists but cannot be read as a file, whoever runs the test (root reads
+        // files of any mode).
+        let path = FileManager.default.temporaryDirectory.path
+        #expect(
+            problems(["CLM_PG_TLS": "verify-full", "CLM_PG_TLS_CA_FILE": path]) == [
+                "CLM_PG_TLS_CA_FILE '\(path)' cannot be read"
+            ])
+    }
+
+    static let notCertificates: [String] = [
+        "",
+        "not a certificate\n",
+        "-----BEGIN CERTIFICATE-----\nbm90IERFUg==\n-----END CERTIFICATE-----\n",
+        "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n",
+    ]
+
+    @Test("a CA file without a PEM certificate is a configuration error", arguments: notCertificates)
+    func caFileWithoutCertificate(_ contents: String) throws {
+        try withTemporaryFile(contents) { path in
+            #expect(
+                problems(["CLM_PG_TLS": "verify-full", "CLM_PG_TLS_CA_FILE": path]) == [
+                    "CLM_PG_TLS_CA_FILE '\(path)' holds no PEM certificate"
+                ])
+        }
+    }
+
+    @Test("CLM_PG_TLS_CA_FILE is checked whatever the TLS mode, and reported with the other problems")
+    func caFileCheckedWithOtherProblems() {
+        let found = problems(["CLM_PG_TLS_CA_FILE": "/nonexistent/ca.pem", "CLM_HTTP_PORT": "x"]) ?? []
+        #expect(found.count == 2)
+        #expect(found.contains("CLM_PG_TLS_CA_FILE '/nonexistent/ca.pem' does not exist"))
+    }
+
+    @Test("a line break in the CA file path keeps the error on one line")
+    func caFileLineBreak() {
+        let found = problems(["CLM_PG_TLS_CA_FILE": "/etc/ca.pem\n"]) ?? []
+        #expect(found == ["CLM_PG_TLS_CA_FILE '/etc/ca.pem\\n' does not exist"])
         #expect(!ConfigurationError(problems: found).description.contains("\n"))
     }
 }
