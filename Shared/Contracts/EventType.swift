@@ -16,6 +16,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case keyGenerated = "clm.key.generated.v1"
     case certificateIssued = "clm.certificate.issued.v1"
     case auditRecord = "clm.audit.record.v1"
+    case submitCommand = "clm.request.submit.v1"
+    case commandResult = "clm.request.command-result.v1"
 
     /// The topic an event of this type is published on.
     public var topic: Topic {
@@ -25,6 +27,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
             .requestDelayed, .keyGenerated, .keyDestroyed, .certificateIssued:
             .requestEvents
         case .auditRecord: .lifecycle
+        case .submitCommand: .requestCommands
+        case .commandResult: .requestEvents
         }
     }
 

@@ -118,10 +118,7 @@ public enum ServiceRunner {
             let auditLimiter = RateLimiter(perSecond: 20)
             router.add(
                 middleware: AuthenticationMiddleware(
-                    authenticator: BearerAuthenticator(
-                        verifier: TokenVerifier(
-                            issuer: settings.issuer, audience: settings.audience, clockSkew: settings.clockSkew),
-                        keys: KeySetCache(url: settings.jwksURL)),
+                    authenticator: settings.makeAuthenticator(),
                     members: members, client: client, database: database,
                     recordFailure: { code, path in
                         // A flood of bad tokens must not become a flood of writes.

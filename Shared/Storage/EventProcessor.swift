@@ -212,6 +212,21 @@ public final class EventProcessor: Service, Sendable {
     /// Sets an event aside: logged, counted, and copied to the dead-letter topic (unchanged,
     /// same key, reason and origin in headers) before its offset may advance, so nothing that
     /// is skipped is lost.
+    /// The payload as it may be copied: a command's bearer token (`data.token`) is replaced,
+    /// so the dead-letter topic never holds credentials.
+    static func redacted(_ value: [UInt8]) -> [UInt8] {
+        guard value.firstRange(of: Array("\"token\"".utf8)) != nil else { return value }
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any],
+            var data = object["data"] as? [String: Any], data["token"] != nil
+        else {
+            // Cannot tell where the token is: keep nothing rather than risk it.
+            return Array(#"{"redacted":"the payload held a token and could not be parsed"}"#.utf8)
+        }
+        data["token"] = "[redacted]"
+        object["data"] = data
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map(Array.init) ?? []
+    }
+
     private func reject(_ message: KafkaMessage, reason: String) async throws {
         rejected.increment()
         logger.error(
@@ -230,7 +245,8 @@ public final class EventProcessor: Service, Sendable {
         while true {
             do {
                 try await deadLetter.producer.send(
-                    topic: deadLetter.topic, key: message.keyString ?? "", value: message.value, headers: headers)
+                    topic: deadLetter.topic, key: message.keyString ?? "", value: Self.redacted(message.value),
+                    headers: headers)
                 return
             } catch {
                 logger.warning("dead-letter publish failed; retrying", metadata: ["error": "\(error)"])

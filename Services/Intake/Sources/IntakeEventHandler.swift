@@ -5,11 +5,13 @@ import Foundation
 /// Keeps intake's read model of the registry and follows each request through the workflow.
 struct IntakeEventHandler: EventHandler {
     let store: IntakeStore
+    let commands: CommandHandler
 
     var eventTypes: Set<String> {
         [
             EventType.realmSnapshot, .policySnapshot, .endEntitySnapshot, .requestApproved, .requestDeclined,
             .requestFailed, .requestAwaiting, .requestExpired, .requestDelayed, .keyGenerated, .keyDestroyed, .certificateIssued,
+            .submitCommand,
         ].reduce(into: Set<String>()) { $0.insert($1.rawValue) }
     }
 
@@ -17,6 +19,8 @@ struct IntakeEventHandler: EventHandler {
         let connection = tx.connection
         let logger = tx.logger
         switch EventType(rawValue: event.header.type) {
+        case .submitCommand:
+            try await commands.handle(event, in: tx)
         case .realmSnapshot:
             try await store.upsertRealm(try event.decode(RealmSnapshot.self).data, on: connection, logger: logger)
         case .policySnapshot:

@@ -32,6 +32,21 @@ enum ContractFixtures {
                     realm: realm, displayName: "ACME Corporation", createdAt: time,
                     cas: optionals ? ["default", "acme-issuing-ca"] : nil),
                 subject: realm)
+        case .submitCommand:
+            return try envelope(
+                SubmitCommand(
+                    token: "eyJhbGciOiJFUzI1NiJ9.e30.c2ln", policy: "web-server", policyVersion: optionals ? 3 : nil,
+                    entities: ["www"], csr: optionals ? "-----BEGIN CERTIFICATE REQUEST-----" : nil,
+                    keyGeneration: optionals ? "ec:P-256" : nil, validityDays: optionals ? 30 : nil,
+                    idempotencyKey: optionals ? "build-4711" : nil),
+                subject: "submit/build-4711")
+        case .commandResult:
+            return try envelope(
+                CommandResult(
+                    command: eventID, realm: realm, accepted: optionals, request: optionals ? request : nil,
+                    code: optionals ? "policy-mismatch" : nil, reason: optionals ? "www.commonName: required" : nil,
+                    violations: optionals ? ["www.commonName: required"] : nil),
+                subject: eventID.uuidString)
         case .auditRecord:
             return try envelope(
                 AuditRecord(
