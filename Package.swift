@@ -112,6 +112,7 @@ let package = Package(
             dependencies: [
                 "CLMContracts", "CLMMessaging", "CLMStorage", "CLMCrypto", "CLMIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

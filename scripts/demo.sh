@@ -90,13 +90,14 @@ if openssl x509 -in "$DEMO/cert.pem" -noout -text | grep -q evil.example; then
     die "the CSR's SAN reached the certificate"
 fi
 
-log "B1 server-side key generation (EC P-256)"
-submitted="$(clm request submit --realm demo --policy web-server --entity www --generate ec:p256 --output json)"
-id="$(json_field id <<<"$submitted")"
-clm request wait --realm demo "$id" --state issued --timeout 60
-log "B2 download once as PKCS#12 (the server then destroys the key)"
+log "B1 server-side key generation (EC P-256); the download password is chosen now"
 umask 077
 head -c 18 /dev/urandom | base64 >"$DEMO/bundle.password"
+submitted="$(clm request submit --realm demo --policy web-server --entity www --generate ec:p256 \
+    --key-password-file "$DEMO/bundle.password" --output json)"
+id="$(json_field id <<<"$submitted")"
+clm request wait --realm demo "$id" --state issued --timeout 60
+log "B2 download once as PKCS#12 with that password (the server then destroys the key)"
 clm request key-bundle --realm demo "$id" --format pkcs12 --password-file "$DEMO/bundle.password" -o "$DEMO/www.p12"
 openssl pkcs12 -in "$DEMO/www.p12" -passin "file:$DEMO/bundle.password" -nokeys -clcerts 2>/dev/null |
     openssl x509 -noout -subject
@@ -105,7 +106,8 @@ openssl pkcs12 -in "$DEMO/www.p12" -passin "file:$DEMO/bundle.password" -nocerts
 clm request status --realm demo "$id"
 
 log "C1 four-eyes: submit under policy code-signing (2 approvers)"
-submitted="$(clm request submit --realm demo --policy code-signing --entity release-signer --generate ec:p256 --output json)"
+submitted="$(clm request submit --realm demo --policy code-signing --entity release-signer --generate ec:p256 \
+    --key-password-file "$DEMO/bundle.password" --output json)"
 id="$(json_field id <<<"$submitted")"
 clm request wait --realm demo "$id" --state awaiting_approval --timeout 30
 log "C2 the requester approving their own request is refused"
@@ -119,7 +121,8 @@ CLM_TOKEN="$BOB" clm approval approve --realm demo "$id" --comment "second pair 
 clm request wait --realm demo "$id" --state issued --timeout 60
 
 log "D1 e-mail verification: submit under policy s-mime for alice@demo.example"
-submitted="$(clm request submit --realm demo --policy s-mime --entity alice --generate ec:p256 --output json)"
+submitted="$(clm request submit --realm demo --policy s-mime --entity alice --generate ec:p256 \
+    --key-password-file "$DEMO/bundle.password" --output json)"
 id="$(json_field id <<<"$submitted")"
 clm request wait --realm demo "$id" --state awaiting_verification --timeout 30
 link=""

@@ -20,12 +20,17 @@ struct RequestCommand: AsyncParsableCommand {
         var generate: String?
         @Option(help: "Suggested validity in days (the policy may shorten it).") var validityDays: Int?
         @Option(help: "Pin the policy version you reviewed (default: the latest).") var policyVersion: Int?
+        @Option(help: "With --generate: file whose first line is the password the key bundle download will need (12+ characters).")
+        var keyPasswordFile: String?
         @Option(help: "Idempotency key: a retry with the same key returns the original request.")
         var idempotencyKey: String?
 
         func validate() throws {
             if entities.isEmpty { throw ValidationError("give at least one --entity") }
             if (csr == nil) == (generate == nil) { throw ValidationError("give either --csr FILE or --generate SPEC") }
+            if (generate == nil) != (keyPasswordFile == nil) {
+                throw ValidationError("--generate needs --key-password-file (the password the download will need), and only it")
+            }
         }
 
         func run() async throws {
@@ -38,6 +43,7 @@ struct RequestCommand: AsyncParsableCommand {
             if let generate { body["keyGeneration"] = generate }
             if let validityDays { body["validityDays"] = validityDays }
             if let policyVersion { body["policyVersion"] = policyVersion }
+            if let keyPasswordFile { body["keyPassword"] = try firstLine(of: keyPasswordFile) }
             let answer = try await call(
                 try options.client(), "POST", "/v1/realms/\(realm)/requests",
                 body: try JSONSerialization.data(withJSONObject: body),
@@ -142,8 +148,7 @@ struct KeyBundle: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write the bundle to this file.") var out: String
 
     func run() async throws {
-        let raw = String(decoding: try readFile(passwordFile), as: UTF8.self)
-        let password = raw.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let password = try firstLine(of: passwordFile)
         let answer = try await call(
             try options.client(), "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
             body: try JSONSerialization.data(withJSONObject: ["password": password]))
@@ -200,4 +205,10 @@ struct CACommand: AsyncParsableCommand {
             try writeOutput(answer.text, to: out)
         }
     }
+}
+
+/// The first line of a password file (without its line break).
+func firstLine(of path: String) throws -> String {
+    let raw = String(decoding: try readFile(path), as: UTF8.self)
+    return raw.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
 }

@@ -12,13 +12,16 @@ public struct SubmitCommand: Codable, Sendable, Equatable {
     public var csr: String?
     public var keyGeneration: String?
     public var validityDays: Int?
+    /// With `keyGeneration`: the password the key bundle download will need. Never logged or stored.
+    public var keyPassword: String?
     /// Like the HTTP `Idempotency-Key`: a retry with the same key answers with the original request.
     public var idempotencyKey: String?
 
     public init(
         token: String, policy: String, policyVersion: Int? = nil, entities: [String], csr: String? = nil,
-        keyGeneration: String? = nil, validityDays: Int? = nil, idempotencyKey: String? = nil
+        keyGeneration: String? = nil, validityDays: Int? = nil, keyPassword: String? = nil, idempotencyKey: String? = nil
     ) {
+        self.keyPassword = keyPassword
         self.token = token
         self.policy = policy
         self.policyVersion = policyVersion

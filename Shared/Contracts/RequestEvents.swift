@@ -50,14 +50,19 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
     public var verificationEmails: [String]?
     /// For `server` requests: how long keygen keeps the sealed key waiting for its download.
     public var keyRetentionSeconds: Int?
+    /// For `server` requests: a PBKDF2 verifier of the password the requester chose at
+    /// submission (`pbkdf2-sha256$…`); the download must present that password. Never the
+    /// password itself.
+    public var keyPasswordVerifier: String?
 
     public init(
         request: UUID, realm: String, requester: String, policy: String, policyVersion: Int, ca: String,
         approval: PolicyDocument.Approval, subject: [SubjectAttribute], alternativeNames: [AlternativeName],
         keySource: KeySource, publicKey: String?, keySpec: String?, validityDays: Int, keyUsage: [String],
         extendedKeyUsage: [String], submittedAt: Date, verificationEmails: [String]? = nil,
-        keyRetentionSeconds: Int? = nil
+        keyRetentionSeconds: Int? = nil, keyPasswordVerifier: String? = nil
     ) {
+        self.keyPasswordVerifier = keyPasswordVerifier
         self.verificationEmails = verificationEmails
         self.keyRetentionSeconds = keyRetentionSeconds
         self.request = request

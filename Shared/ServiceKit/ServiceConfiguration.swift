@@ -1,6 +1,7 @@
 import CLMMessaging
 import CLMStorage
 import Logging
+import NIOSSL
 
 /// Settings every CLM service reads from its environment. Each documents its default.
 public struct ServiceConfiguration: Sendable {
@@ -8,6 +9,10 @@ public struct ServiceConfiguration: Sendable {
     public var httpHost: String
     /// `CLM_HTTP_PORT`, default per service (registry 8081 … ca-gateway 8085).
     public var httpPort: Int
+    /// `CLM_HTTP_TLS_CERT_FILE` (PEM certificate chain, leaf first) and `CLM_HTTP_TLS_KEY_FILE`
+    /// (its unencrypted PEM private key), both or neither; default unset: plain HTTP (local runs
+    /// put nginx in front). Checked at start; TLS 1.2 or later.
+    public var httpTLS: HTTPTLSSettings? = nil
     /// `CLM_PG_HOST`, `CLM_PG_PORT` (55432), `CLM_PG_DATABASE` (clm), `CLM_PG_USER`
     /// (clm_<service>), `CLM_PG_PASSWORD` (required), `CLM_PG_TLS`
     /// (disable|prefer|require|verify-full, default disable; every TLS mode verifies the
@@ -51,6 +56,7 @@ public struct ServiceConfiguration: Sendable {
         var env = EnvironmentReader(environment)
         let httpHost = env.string("CLM_HTTP_HOST", default: "127.0.0.1")
         let httpPort = env.int("CLM_HTTP_PORT", default: service.defaultPort, range: 1...65535)
+        let httpTLS = HTTPTLSSettings.read(&env)
         let database = DatabaseConfiguration(
             host: env.string("CLM_PG_HOST", default: "127.0.0.1"),
             port: env.int("CLM_PG_PORT", default: 55432, range: 1...65535),
@@ -127,11 +133,80 @@ public struct ServiceConfiguration: Sendable {
             clockSkew: .seconds(env.int("CLM_AUTH_CLOCK_SKEW_SECONDS", default: 60, range: 0...300)))
         try env.validate()
         return ServiceConfiguration(
-            httpHost: httpHost, httpPort: httpPort, database: database,
+            httpHost: httpHost, httpPort: httpPort, httpTLS: httpTLS, database: database,
             kafka: KafkaConfiguration(bootstrapServers: brokers, clientID: "clm-\(service.name)", properties: properties),
             topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
             keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, environment: environment,
             authentication: authentication)
+    }
+}
+
+/// The certificate and key a service serves HTTPS with (`CLM_HTTP_TLS_CERT_FILE`,
+/// `CLM_HTTP_TLS_KEY_FILE`), loaded and checked when the configuration is read.
+public struct HTTPTLSSettings: Sendable {
+    public var certificateFile: String
+    public var keyFile: String
+    /// The certificates of `certificateFile`, leaf first.
+    public var certificateChain: [NIOSSLCertificate]
+    public var privateKey: NIOSSLPrivateKey
+
+    /// The server configuration: this chain and key, TLS 1.2 or later, no client certificates.
+    public var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: certificateChain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+        configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
+
+    static let certVariable = "CLM_HTTP_TLS_CERT_FILE"
+    static let keyVariable = "CLM_HTTP_TLS_KEY_FILE"
+
+    /// Reads both variables; records a problem (never key material) and returns nil when they
+    /// cannot be used.
+    static func read(_ env: inout EnvironmentReader) -> HTTPTLSSettings? {
+        let certFile = env.optional(certVariable)
+        let keyFile = env.optional(keyVariable)
+        guard let certFile, let keyFile else {
+            if let set = certFile != nil ? certVariable : keyFile != nil ? keyVariable : nil {
+                env.problem("\(certVariable) and \(keyVariable) must be set together, only \(set) is set")
+            }
+            return nil
+        }
+        func contents(_ variable: String, _ path: String) -> [UInt8]? {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+                env.problem("\(variable) \(EnvironmentReader.quoted(path)) \(reason)")
+                return nil
+            }
+            return Array(data)
+        }
+        var chain: [NIOSSLCertificate]?
+        if let bytes = contents(certVariable, certFile) {
+            if let certificates = try? NIOSSLCertificate.fromPEMBytes(bytes), !certificates.isEmpty {
+                chain = certificates
+            } else {
+                env.problem("\(certVariable) \(EnvironmentReader.quoted(certFile)) holds no PEM certificate")
+            }
+        }
+        var key: NIOSSLPrivateKey?
+        if let bytes = contents(keyVariable, keyFile) {
+            // The error text is not passed on: it could quote the file.
+            if let loaded = try? NIOSSLPrivateKey(bytes: bytes, format: .pem) {
+                key = loaded
+            } else {
+                env.problem(
+                    "\(keyVariable) \(EnvironmentReader.quoted(keyFile)) holds no usable PEM private key (it must not be encrypted)")
+            }
+        }
+        guard let chain, let key else { return nil }
+        let settings = HTTPTLSSettings(certificateFile: certFile, keyFile: keyFile, certificateChain: chain, privateKey: key)
+        // Building a context checks that the key belongs to the first certificate.
+        if (try? NIOSSLContext(configuration: settings.tlsConfiguration)) == nil {
+            env.problem(
+                "\(keyVariable) \(EnvironmentReader.quoted(keyFile)) is not the key of the first certificate in \(certVariable) \(EnvironmentReader.quoted(certFile))")
+            return nil
+        }
+        return settings
     }
 }
 

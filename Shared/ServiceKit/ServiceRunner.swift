@@ -4,6 +4,8 @@ import CLMMessaging
 import CLMStorage
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Metrics
 import PostgresNIO
@@ -124,7 +126,7 @@ public enum ServiceRunner {
                         // A flood of bad tokens must not become a flood of writes.
                         guard auditLimiter.admit() else { return }
                         do {
-                            try await context.transaction { tx in
+                            _ = try await context.transaction { tx in
                                 try await context.audit.append(
                                     realm: AuditRecord.platformRealm, actor: "anonymous", action: "authentication.failed",
                                     target: path, details: "code: \(code)", in: tx)
@@ -160,8 +162,16 @@ public enum ServiceRunner {
 
             var services: [any Service] = [database, producer, relay] + module.services
             if let processor { services.append(processor) }
+            // HTTPS when a certificate and key are configured; plain HTTP (behind nginx) otherwise.
+            let server: HTTPServerBuilder
+            if let tls = configuration.httpTLS {
+                server = try .tls(.http1(), tlsConfiguration: tls.tlsConfiguration)
+            } else {
+                server = .http1()
+            }
             let app = Application(
                 router: router,
+                server: server,
                 configuration: .init(
                     address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: program),
                 logger: logger)
@@ -177,7 +187,11 @@ public enum ServiceRunner {
             groupConfiguration.maximumCancellationDuration = .seconds(5)
             let group = ServiceGroup(configuration: groupConfiguration)
             logger.info(
-                "started", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)"])
+                "started",
+                metadata: [
+                    "http": "\(configuration.httpHost):\(configuration.httpPort)",
+                    "scheme": "\(configuration.httpTLS == nil ? "http" : "https")",
+                ])
             try await group.run()
             logger.notice("stopped")
             exit(0)

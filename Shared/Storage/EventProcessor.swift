@@ -212,17 +212,20 @@ public final class EventProcessor: Service, Sendable {
     /// Sets an event aside: logged, counted, and copied to the dead-letter topic (unchanged,
     /// same key, reason and origin in headers) before its offset may advance, so nothing that
     /// is skipped is lost.
-    /// The payload as it may be copied: a command's bearer token (`data.token`) is replaced,
-    /// so the dead-letter topic never holds credentials.
+    /// Payload fields that hold credentials (a command's bearer token and key password).
+    static let secretFields = ["token", "keyPassword"]
+
+    /// The payload as it may be copied: credential fields of `data` are replaced, so the
+    /// dead-letter topic never holds them.
     static func redacted(_ value: [UInt8]) -> [UInt8] {
-        guard value.firstRange(of: Array("\"token\"".utf8)) != nil else { return value }
+        guard secretFields.contains(where: { value.firstRange(of: Array("\"\($0)\"".utf8)) != nil }) else { return value }
         guard var object = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any],
-            var data = object["data"] as? [String: Any], data["token"] != nil
+            var data = object["data"] as? [String: Any]
         else {
-            // Cannot tell where the token is: keep nothing rather than risk it.
-            return Array(#"{"redacted":"the payload held a token and could not be parsed"}"#.utf8)
+            // Cannot tell where the secret is: keep nothing rather than risk it.
+            return Array(#"{"redacted":"the payload may hold a credential and could not be parsed"}"#.utf8)
         }
-        data["token"] = "[redacted]"
+        for field in secretFields where data[field] != nil { data[field] = "[redacted]" }
         object["data"] = data
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map(Array.init) ?? []
     }

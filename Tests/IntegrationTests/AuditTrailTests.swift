@@ -31,7 +31,9 @@ struct AuditTrailTests {
             let first = try await workflow.submit(csr: csr)
             #expect(try await workflow.waitForFinalState(first)["state"] as? String == "issued")
             let generated = try #require(
-                try await workflow.submit(["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256"])["id"] as? String)
+                try await workflow.submit([
+                    "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": "audit-password-1",
+                ])["id"] as? String)
             #expect(try await workflow.waitForFinalState(generated)["state"] as? String == "issued")
             let download = try await workflow.client("keygen").send(
                 "POST", "/v1/realms/\(realm)/requests/\(generated)/key-bundle?format=pem",

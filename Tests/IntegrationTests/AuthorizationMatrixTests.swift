@@ -72,7 +72,7 @@ struct AuthorizationMatrixTests {
         .init(service: "intake", method: "GET", path: "/v1/realms/{realm}/requests/{request}/certificate", allowed: everyone, ok: 200),
         .init(
             service: "intake", method: "POST", path: "/v1/realms/{realm}/requests", allowed: [.requester], ok: 202,
-            body: { ["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256"] }),
+            body: { ["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": "correct horse battery"] }),
 
         .init(service: "approval", method: "GET", path: "/v1/realms/{realm}/approvals?state=all", allowed: [.realmAdmin, .approver, .auditor], ok: 200),
         .init(service: "approval", method: "GET", path: "/v1/realms/{realm}/approvals/{request}", allowed: [.realmAdmin, .approver, .auditor], ok: 200),
@@ -104,7 +104,9 @@ struct AuthorizationMatrixTests {
                 // The requester's own issued request with a server-generated key.
                 let rita = try workflow.client("intake", as: Caller.requester.subject, roles: ["requester"])
                 let data = try JSONSerialization.data(
-                    withJSONObject: ["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256"])
+                    withJSONObject: [
+                        "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": "correct horse battery",
+                    ])
                 var id = ""
                 try await waitUntil("rita can submit in \(workflow.realm)") {
                     let answer = try await rita.send("POST", "/v1/realms/\(workflow.realm)/requests", body: data)

@@ -134,12 +134,19 @@ struct HostileInputTests {
             let base: [String: String] = ["policy": #""web-server""#, "entities": #"["www"]"#, "csr": jsonString(csr)]
             var members = base
             members[field] = value
-            if field == "keyGeneration" { members["csr"] = nil }
+            if field == "keyGeneration" {
+                members["csr"] = nil
+                members["keyPassword"] = #""correct horse battery""#
+            }
             let object = "{" + members.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
             bodies.append(("\(field) = \(value.prefix(40))", object))
         }
         bodies.append(("both CSR and key generation", #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","csr":\#(jsonString(csr))}"#))
         bodies.append(("neither CSR nor key generation", #"{"policy":"web-server","entities":["www"]}"#))
+        bodies.append(("key generation without a key password", #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256"}"#))
+        bodies.append(("key password too short", #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","keyPassword":"short"}"#))
+        bodies.append(("key password as a number", #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","keyPassword":123456789012345}"#))
+        bodies.append(("key password with a CSR", #"{"policy":"web-server","entities":["www"],"csr":\#(jsonString(csr)),"keyPassword":"correct horse battery"}"#))
         bodies.append(("missing policy", #"{"entities":["www"],"keyGeneration":"ec:P-256"}"#))
         bodies.append(("missing entities", #"{"policy":"web-server","keyGeneration":"ec:P-256"}"#))
         bodies.append(("unknown policy", #"{"policy":"no-such-policy","entities":["www"],"keyGeneration":"ec:P-256"}"#))

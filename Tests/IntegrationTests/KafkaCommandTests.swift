@@ -44,7 +44,7 @@ struct KafkaCommandTests {
             let garbage = try await send(SubmitCommand(token: "not-a-jwt", policy: "web-server", entities: ["www"], csr: csr))
             let foreign = try await send(SubmitCommand(token: outsider, policy: "web-server", entities: ["www"], csr: csr))
             let noRole = try await send(SubmitCommand(token: auditor, policy: "web-server", entities: ["www"], csr: csr))
-            let mismatch = try await send(SubmitCommand(token: requester, policy: "web-server", entities: ["www"], keyGeneration: "rsa:4096"))
+            let mismatch = try await send(SubmitCommand(token: requester, policy: "web-server", entities: ["www"], keyGeneration: "rsa:4096", keyPassword: "correct horse battery"))
             let unknownRealm = try await send(
                 SubmitCommand(token: requester, policy: "web-server", entities: ["www"], csr: csr), to: "no-such-realm")
             // Invalid against its schema: set aside on the dead-letter topic, but without its token.

@@ -100,7 +100,8 @@ struct KeyLeakTests {
 
             var needles: [Needles] = []
             for spec in ["ec:P-256", "rsa:2048"] {
-                let submitted = try await workflow.submit(["policy": "web-server", "entities": ["www"], "keyGeneration": spec])
+                let submitted = try await workflow.submit(
+                    ["policy": "web-server", "entities": ["www"], "keyGeneration": spec, "keyPassword": password])
                 let id = try #require(submitted["id"] as? String)
                 let done = try await workflow.waitForFinalState(id)
                 #expect(done["state"] as? String == "issued", "\(done)")

@@ -16,7 +16,8 @@ struct KeyRotationTests {
             let password = "rotation password 42"
 
             // A server-side key that waits, sealed, for its download.
-            let submitted = try await workflow.submit(["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256"])
+            let submitted = try await workflow.submit(
+                ["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": password])
             let keyRequest = try #require(submitted["id"] as? String)
             #expect(try await workflow.waitForFinalState(keyRequest)["state"] as? String == "issued")
             #expect(try db.scalar("SELECT kek_id FROM keygen.keys WHERE request_id = '\(keyRequest)'") == "test-1")

@@ -38,7 +38,7 @@ struct ServerSideKeyTests {
             for spec in Self.specs {
                 for format in ["pkcs12", "pem"] {
                     let submitted = try await workflow.submit(
-                        ["policy": "every-key", "entities": ["www"], "keyGeneration": spec])
+                        ["policy": "every-key", "entities": ["www"], "keyGeneration": spec, "keyPassword": Self.password])
                     let id = try #require(submitted["id"] as? String)
                     #expect(submitted["keySource"] as? String == "server")
                     requests.append((spec, format, id))
@@ -62,6 +62,11 @@ struct ServerSideKeyTests {
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
                     body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
                 #expect(stolen.status == 404, "\(spec): \(stolen.text)")
+                // The requester's own token with another password than the one chosen at submission: 403.
+                let guessed = try await keygen.send(
+                    "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
+                    body: try JSONSerialization.data(withJSONObject: ["password": "not the chosen one"]))
+                #expect(guessed.status == 403 && guessed.problem?.code == "wrong-password", "\(spec): \(guessed.text)")
 
                 let download = try await keygen.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
@@ -144,7 +149,7 @@ struct ServerSideKeyTests {
             policy["keyRetention"] = "10s"
             try await workflow.expect(201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, policy)
             let submitted = try await workflow.submit(
-                ["policy": "short-retention", "entities": ["www"], "keyGeneration": "ec:P-256"])
+                ["policy": "short-retention", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": Self.password])
             let id = try #require(submitted["id"] as? String)
             #expect(try await workflow.waitForFinalState(id)["state"] as? String == "issued")
             try await waitUntil("the key is destroyed after its retention", timeout: .seconds(60)) {
@@ -168,7 +173,7 @@ struct ServerSideKeyTests {
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
             for (spec, code) in [("rsa:4096", "policy-mismatch"), ("ec:P-521", "policy-mismatch"), ("dsa:1024", "invalid-key-generation")] {
-                let answer = try await workflow.post(["policy": "web-server", "entities": ["www"], "keyGeneration": spec])
+                let answer = try await workflow.post(["policy": "web-server", "entities": ["www"], "keyGeneration": spec, "keyPassword": Self.password])
                 #expect(answer.status == 422, "\(spec): \(answer.text)")
                 #expect(answer.problem?.code == code, "\(spec): \(answer.text)")
             }

@@ -67,7 +67,7 @@ struct CommandHandler: Sendable {
         }
         let body = SubmitRequest(
             policy: command.policy, policyVersion: command.policyVersion, entities: command.entities, csr: command.csr,
-            keyGeneration: command.keyGeneration, validityDays: command.validityDays)
+            keyGeneration: command.keyGeneration, validityDays: command.validityDays, keyPassword: command.keyPassword)
         let idempotencyKey = try Submission.idempotencyKey(command.idempotencyKey, requester: principal.subject)
         let key = try Submission.checkedKey(body)
         if let idempotencyKey,

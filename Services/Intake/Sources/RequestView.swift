@@ -54,4 +54,7 @@ public struct SubmitRequest: Codable, Sendable {
     /// Server-side key, e.g. `ec:P-256`, `rsa:3072`, `ed25519`.
     public var keyGeneration: String?
     public var validityDays: Int?
+    /// With `keyGeneration`: the password the key bundle download will need (12…1024
+    /// characters). Only a slow hash of it travels on; the password itself is not kept.
+    public var keyPassword: String?
 }

@@ -17,6 +17,8 @@ enum Submission {
         var publicKey: String?
         /// What keygen will generate, e.g. `ec:P-256`.
         var spec: String?
+        /// The chosen download password (server-side keys only); hashed in `judge`.
+        var password: String?
     }
 
     /// The caller's idempotency key, scoped to the requester: the same key from another
@@ -43,6 +45,9 @@ enum Submission {
         for (index, entity) in body.entities.enumerated() where !Identifier.isValid(entity) {
             throw APIError.badRequest("invalid-identifier", "entities[\(index)]: not a valid identifier")
         }
+        if body.keyGeneration == nil, body.keyPassword != nil {
+            throw APIError.badRequest("unexpected-key-password", "keyPassword: only for keyGeneration (a CSR's key never reaches CLM)")
+        }
         switch (body.csr, body.keyGeneration) {
         case (.some, .some):
             throw APIError.badRequest("conflicting-key-source", "give either 'csr' or 'keyGeneration', not both")
@@ -68,7 +73,14 @@ enum Submission {
             } catch let error as CryptoError {
                 throw APIError.unprocessable("invalid-key-generation", "keyGeneration: \(error.reason)")
             }
-            return Key(source: .server, description: describe(spec), spec: spec.description)
+            guard let password = body.keyPassword else {
+                throw APIError.badRequest(
+                    "missing-key-password", "keyPassword: choose the password the key bundle download will need")
+            }
+            guard (12...1024).contains(password.count) else {
+                throw APIError.badRequest("weak-password", "keyPassword: must be 12...1024 characters")
+            }
+            return Key(source: .server, description: describe(spec), spec: spec.description, password: password)
         }
     }
 
@@ -137,7 +149,11 @@ enum Submission {
             extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: Date(), verificationEmails: verificationEmails,
             keyRetentionSeconds: key.source == .server
                 ? DurationText.seconds(policy.keyRetention ?? PolicyDocument.defaultKeyRetention) : nil)
-        return (submitted, plan.validityNote)
+        var recorded = submitted
+        if let password = key.password {
+            recorded.keyPasswordVerifier = try PasswordVerifier.make(password: password).description
+        }
+        return (recorded, plan.validityNote)
     }
 
     /// Records the request, its event and its audit record in `tx`; false when a request with

@@ -50,6 +50,45 @@ public struct KeygenModule: ServiceModule {
         }
     }
 
+    /// Wrong guesses of the chosen password before downloads of that key are refused.
+    static let passwordAttempts = 5
+
+    /// When the requester chose a password at submission, the download must present it: a
+    /// stolen token alone does not get the key. Wrong guesses are counted (in their own
+    /// transaction, so the refusal cannot roll them back) and audited.
+    private func checkChosenPassword(
+        _ password: String?, request id: UUID, realm: String, requester: String, logger: Logger
+    ) async throws {
+        let row = try await context.read(logger: logger) { connection in
+            try await connection.query(
+                """
+                SELECT key_password_verifier, failed_downloads FROM keygen.orders
+                WHERE request_id = \(id) AND realm = \(realm) AND requester = \(requester)
+                """, logger: logger
+            ).decode((String?, Int).self).collectAll().first
+        }
+        guard let row, let text = row.0 else { return }  // unknown here (404 later) or no password chosen
+        guard let verifier = PasswordVerifier(text) else {
+            throw APIError(.internalServerError, code: "internal", detail: "the stored password verifier is unreadable")
+        }
+        guard row.1 < Self.passwordAttempts else {
+            throw APIError.tooManyRequests(
+                "\(Self.passwordAttempts) wrong passwords: downloads of this key are locked until its retention ends",
+                retryAfter: 3600)
+        }
+        guard let password, try verifier.matches(password) else {
+            try await context.transaction(logger: logger) { tx in
+                try await tx.connection.query(
+                    "UPDATE keygen.orders SET failed_downloads = failed_downloads + 1 WHERE request_id = \(id)", logger: tx.logger)
+                try await context.audit.append(
+                    realm: realm, actor: requester, action: "key.download-refused", target: id.uuidString.lowercased(),
+                    details: "wrong password (attempt \(row.1 + 1) of \(Self.passwordAttempts))", in: tx)
+            }
+            throw APIError(
+                .forbidden, code: "wrong-password", detail: "the password is not the one chosen when the request was submitted")
+        }
+    }
+
     private func download(_ request: Request, _ ctx: ServiceRequestContext) async throws -> Response {
         let access = try ctx.authorize(.downloadKey)
         let realm = access.realm
@@ -87,6 +126,7 @@ public struct KeygenModule: ServiceModule {
             if waiting.isEmpty { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        try await checkChosenPassword(password, request: id, realm: realm, requester: access.subject, logger: logger)
         let keys = self.keys
         let bundle = try await context.transaction(logger: logger) { tx -> (bytes: [UInt8], contentType: String) in
             guard
@@ -185,9 +225,10 @@ struct KeygenEventHandler: EventHandler {
             guard submitted.keySource == .server, let spec = submitted.keySpec else { return }
             try await tx.connection.query(
                 """
-                INSERT INTO keygen.orders (request_id, realm, key_spec, requester, retention_seconds)
+                INSERT INTO keygen.orders (request_id, realm, key_spec, requester, retention_seconds, key_password_verifier)
                 VALUES (\(submitted.request), \(submitted.realm), \(spec), \(submitted.requester),
-                        \(submitted.keyRetentionSeconds ?? DurationText.seconds(PolicyDocument.defaultKeyRetention)))
+                        \(submitted.keyRetentionSeconds ?? DurationText.seconds(PolicyDocument.defaultKeyRetention)),
+                        \(submitted.keyPasswordVerifier))
                 ON CONFLICT (request_id) DO NOTHING
                 """, logger: tx.logger)
         case .requestApproved:
@@ -292,6 +333,12 @@ enum KeygenMigrations {
                 "ALTER TABLE keygen.keys ALTER COLUMN destroy_after DROP DEFAULT",
                 "ALTER TABLE keygen.keys ADD COLUMN destroy_cause text",
                 "CREATE INDEX keys_retention ON keygen.keys (destroy_after) WHERE destroyed_at IS NULL",
+            ]),
+        Migration(
+            version: 4, name: "password chosen at submission",
+            statements: [
+                "ALTER TABLE keygen.orders ADD COLUMN key_password_verifier text",
+                "ALTER TABLE keygen.orders ADD COLUMN failed_downloads integer NOT NULL DEFAULT 0",
             ]),
     ]
 }

@@ -44,7 +44,12 @@ final class ServiceProcess: @unchecked Sendable {
         environment[key] = value
     }
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// Set before `start()` when the service serves HTTPS with a certificate this CA (a PEM
+    /// file) signed: `baseURL` becomes https and readiness is probed with curl, since
+    /// URLSession on Linux cannot trust a custom CA.
+    var httpsCAFile: String?
+
+    var baseURL: URL { URL(string: "\(httpsCAFile == nil ? "http" : "https")://127.0.0.1:\(port)")! }
     var client: CLMClient { CLMClient(baseURL: baseURL, timeout: 10) }
 
     /// Starts the binary (appending to its log) without waiting.
@@ -73,7 +78,14 @@ final class ServiceProcess: @unchecked Sendable {
             if let process, !process.isRunning {
                 throw TestSetupError("clm-\(name) exited with \(process.terminationStatus): \(tail())")
             }
-            if let answer = try? await client.send("GET", "/health/ready"), answer.status == 200 { return }
+            if let httpsCAFile {
+                let probe = try? run(
+                    "/usr/bin/curl",
+                    ["--cacert", httpsCAFile, "-fsS", "-o", "/dev/null", "--max-time", "2", "\(baseURL)/health/ready"])
+                if probe?.status == 0 { return }
+            } else if let answer = try? await client.send("GET", "/health/ready"), answer.status == 200 {
+                return
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestSetupError("clm-\(name) not ready after \(timeout): \(tail())")

@@ -38,7 +38,7 @@ enum ContractFixtures {
                     token: "eyJhbGciOiJFUzI1NiJ9.e30.c2ln", policy: "web-server", policyVersion: optionals ? 3 : nil,
                     entities: ["www"], csr: optionals ? "-----BEGIN CERTIFICATE REQUEST-----" : nil,
                     keyGeneration: optionals ? "ec:P-256" : nil, validityDays: optionals ? 30 : nil,
-                    idempotencyKey: optionals ? "build-4711" : nil),
+                    keyPassword: optionals ? "correct horse battery" : nil, idempotencyKey: optionals ? "build-4711" : nil),
                 subject: "submit/build-4711")
         case .commandResult:
             return try envelope(
@@ -100,7 +100,8 @@ enum ContractFixtures {
                 publicKey: optionals ? "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq3F0+1lTnWTg7xj1Q5bYyPjLtJfZ==" : nil,
                 keySpec: optionals ? "ec:P-256" : nil, validityDays: 90,
                 keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth", "clientAuth"], submittedAt: time,
-                verificationEmails: optionals ? ["webmaster@acme.example"] : nil, keyRetentionSeconds: optionals ? 604_800 : nil)
+                verificationEmails: optionals ? ["webmaster@acme.example"] : nil, keyRetentionSeconds: optionals ? 604_800 : nil,
+                keyPasswordVerifier: optionals ? "pbkdf2-sha256$210000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=" : nil)
             return try envelope(submitted, subject: request.uuidString)
         case .requestApproved:
             return try envelope(

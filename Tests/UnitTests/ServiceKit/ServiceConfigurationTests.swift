@@ -339,6 +339,131 @@ struct ServiceKitConfigurationTests {
         #expect(found == ["CLM_PG_TLS_CA_FILE '/etc/ca.pem\\n' does not exist"])
         #expect(!ConfigurationError(problems: found).description.contains("\n"))
     }
+
+    // MARK: HTTPS
+
+    /// A fresh directory holding a self-signed P-256 certificate for localhost (`c.pem`) and its
+    /// key (`k.pem`), made with /usr/bin/openssl; removed after `body`.
+    private func withServerCertificate<T>(_ body: (URL) throws -> T) throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clm-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", directory.appendingPathComponent("k.pem").path, "-out", directory.appendingPathComponent("c.pem").path,
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "openssl req failed")
+        return try body(directory)
+    }
+
+    @Test("without CLM_HTTP_TLS_CERT_FILE and CLM_HTTP_TLS_KEY_FILE the service serves plain HTTP")
+    func httpTLSUnset() throws {
+        #expect(try load([:]).httpTLS == nil)
+        #expect(try load(["CLM_HTTP_TLS_CERT_FILE": "", "CLM_HTTP_TLS_KEY_FILE": ""]).httpTLS == nil)
+    }
+
+    @Test("CLM_HTTP_TLS_CERT_FILE and CLM_HTTP_TLS_KEY_FILE must be set together", arguments: [
+        "CLM_HTTP_TLS_CERT_FILE", "CLM_HTTP_TLS_KEY_FILE",
+    ])
+    func httpTLSOnlyOne(_ variable: String) throws {
+        try withServerCertificate { directory in
+            let path = directory.appendingPathComponent(variable.hasSuffix("CERT_FILE") ? "c.pem" : "k.pem").path
+            #expect(
+                problems([variable: path]) == [
+                    "CLM_HTTP_TLS_CERT_FILE and CLM_HTTP_TLS_KEY_FILE must be set together, only \(variable) is set"
+                ])
+        }
+    }
+
+    @Test("a valid certificate and key are loaded, with TLS 1.2 as the minimum")
+    func httpTLSValid() throws {
+        try withServerCertificate { directory in
+            let cert = directory.appendingPathComponent("c.pem").path
+            let key = directory.appendingPathComponent("k.pem").path
+            let tls = try #require(try load(["CLM_HTTP_TLS_CERT_FILE": cert, "CLM_HTTP_TLS_KEY_FILE": key]).httpTLS)
+            #expect(tls.certificateFile == cert)
+            #expect(tls.keyFile == key)
+            #expect(tls.certificateChain.count == 1)
+            #expect(tls.tlsConfiguration.minimumTLSVersion == .tlsv12)
+            #expect(tls.tlsConfiguration.certificateChain == [.certificate(tls.certificateChain[0])])
+        }
+    }
+
+    @Test("a missing certificate or key file is a configuration error")
+    func httpTLSMissingFile() throws {
+        try withServerCertificate { directory in
+            let absent = directory.appendingPathComponent("absent.pem").path
+            let cert = directory.appendingPathComponent("c.pem").path
+            let key = directory.appendingPathComponent("k.pem").path
+            #expect(
+                problems(["CLM_HTTP_TLS_CERT_FILE": absent, "CLM_HTTP_TLS_KEY_FILE": key]) == [
+                    "CLM_HTTP_TLS_CERT_FILE '\(absent)' does not exist"
+                ])
+            #expect(
+                problems(["CLM_HTTP_TLS_CERT_FILE": cert, "CLM_HTTP_TLS_KEY_FILE": absent]) == [
+                    "CLM_HTTP_TLS_KEY_FILE '\(absent)' does not exist"
+                ])
+            // A directory cannot be read as a file, whoever runs the test.
+            #expect(
+                problems(["CLM_HTTP_TLS_CERT_FILE": directory.path, "CLM_HTTP_TLS_KEY_FILE": key]) == [
+                    "CLM_HTTP_TLS_CERT_FILE '\(directory.path)' cannot be read"
+                ])
+        }
+    }
+
+    @Test("a certificate file without a certificate is a configuration error")
+    func httpTLSNoCertificate() throws {
+        try withServerCertificate { directory in
+            // The key file in place of the certificate file.
+            let key = directory.appendingPathComponent("k.pem").path
+            #expect(
+                problems(["CLM_HTTP_TLS_CERT_FILE": key, "CLM_HTTP_TLS_KEY_FILE": key]) == [
+                    "CLM_HTTP_TLS_CERT_FILE '\(key)' holds no PEM certificate"
+                ])
+            for contents in Self.notCertificates {
+                try withTemporaryFile(contents) { path in
+                    #expect(
+                        problems(["CLM_HTTP_TLS_CERT_FILE": path, "CLM_HTTP_TLS_KEY_FILE": key]) == [
+                            "CLM_HTTP_TLS_CERT_FILE '\(path)' holds no PEM certificate"
+                        ])
+                }
+            }
+        }
+    }
+
+    @Test("a key file without a usable key is a configuration error, and never quoted")
+    func httpTLSNoKey() throws {
+        try withServerCertificate { directory in
+            let cert = directory.appendingPathComponent("c.pem").path
+            // The certificate in place of the key: nothing of the file appears in the message.
+            let found = problems(["CLM_HTTP_TLS_CERT_FILE": cert, "CLM_HTTP_TLS_KEY_FILE": cert])
+            #expect(found == ["CLM_HTTP_TLS_KEY_FILE '\(cert)' holds no usable PEM private key (it must not be encrypted)"])
+            let pem = try String(contentsOfFile: cert, encoding: .utf8)
+            let body = pem.split(separator: "\n").dropFirst().first.map(String.init) ?? "-"
+            #expect(!(found ?? []).joined().contains(body))
+        }
+    }
+
+    @Test("a key that does not belong to the certificate is a configuration error")
+    func httpTLSKeyMismatch() throws {
+        try withServerCertificate { first in
+            try withServerCertificate { second in
+                let cert = first.appendingPathComponent("c.pem").path
+                let key = second.appendingPathComponent("k.pem").path
+                #expect(
+                    problems(["CLM_HTTP_TLS_CERT_FILE": cert, "CLM_HTTP_TLS_KEY_FILE": key]) == [
+                        "CLM_HTTP_TLS_KEY_FILE '\(key)' is not the key of the first certificate in CLM_HTTP_TLS_CERT_FILE '\(cert)'"
+                    ])
+            }
+        }
+    }
 }
 
 @Suite("EnvironmentReader")
