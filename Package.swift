@@ -149,6 +149,12 @@ let package = Package(
             path: "Services/CLI",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "clm-bench",
+            dependencies: ["CLMCrypto", "CLMIdentity"],
+            path: "Services/Bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "UnitTests",
             dependencies: [

@@ -9,11 +9,14 @@ import Synchronization
 public final class DatabaseMonitor: Service, Sendable {
     private let client: PostgresClient
     private let logger: Logger
+    /// Opens a fresh connection outside the pool; tells a busy pool from a dead database.
+    private let directProbe: (@Sendable () async throws -> Void)?
     private let state = Mutex<(available: Bool, reason: String)>((true, "ok"))
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, directProbe: (@Sendable () async throws -> Void)? = nil) {
         self.client = client
         self.logger = logger
+        self.directProbe = directProbe
     }
 
     /// Whether the last probe succeeded.
@@ -31,7 +34,15 @@ public final class DatabaseMonitor: Service, Sendable {
             try await withTimeout(.seconds(2)) { _ = try await client.query("SELECT 1") }
             reason = "ok"
         } catch {
-            reason = "unreachable: \(PostgresErrorText.describe(error))"
+            // Under load every pooled connection may be busy and the probe waits in line: that
+            // is back-pressure, not an outage. Only a database that refuses a connection of
+            // its own is reported unavailable (and turns API calls into 503s).
+            if let directProbe, (try? await directProbe()) != nil {
+                reason = "ok"
+                logger.debug("database pool busy; direct probe answered")
+            } else {
+                reason = "unreachable: \(PostgresErrorText.describe(error))"
+            }
         }
         let available = reason == "ok"
         let changed = state.withLock { current -> Bool in

@@ -103,7 +103,10 @@ public enum ServiceRunner {
         let outbox = OutboxWriter(
             schema: definition.schema, topicPrefix: configuration.topicPrefix, source: "/clm/\(definition.name)")
         let relay = OutboxRelay(client: client, schema: definition.schema, producer: producer, logger: logger)
-        let database = DatabaseMonitor(client: client, logger: logger)
+        let databaseSettings = configuration.database
+        let database = DatabaseMonitor(
+            client: client, logger: logger,
+            directProbe: { try await databaseSettings.probe(logger: logger, timeout: .seconds(2)) })
         let context = ServiceContext(
             definition: definition, configuration: configuration, client: client, producer: producer, relay: relay,
             outbox: outbox, database: database, logger: logger)

@@ -27,7 +27,10 @@ public final class WakeSignal: Sendable {
     /// Returns after a signal or after `timeout`, whichever comes first.
     public func wait(timeout: Duration) async {
         let timer = Task { [self] in
-            try? await Task.sleep(for: timeout)
+            // A cancelled timer must not signal: that would leave a stale signal behind, the
+            // next wait would return at once, cancel its own timer, signal again — and the
+            // waiting loop would spin forever.
+            do { try await Task.sleep(for: timeout) } catch { return }
             signal()
         }
         await withCheckedContinuation { continuation in
