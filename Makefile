@@ -3,6 +3,8 @@
 #   make up / down    start / stop the local system
 #   make test         setup, build with tests, PostgreSQL + broker, swift test
 #                     (make test FILTER=Foo  ->  swift test --filter Foo; ARGS="..." adds more)
+#   make bench        release build, whole system, clm-bench: throughput, latency, limits
+#                     (BENCH_SCALE=1 BENCH_CONCURRENCY=50 BENCH_SCENARIOS=csr-ec-p256,...)
 #   make clean-state  stop everything and drop logs and database data (keeps tools/secrets)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -45,9 +47,9 @@ test: build-tests
 	CLM_TEST_BIN_DIR="$$($(SWIFT) build --show-bin-path)" \
 		scripts/test.sh $(if $(FILTER),--filter '$(FILTER)') $(ARGS)
 
-bench:
-	@echo "make bench: not yet implemented" >&2
-	@exit 1
+bench: setup
+	$(SWIFT) build -c release
+	scripts/bench.sh
 
 clean-state:
 	@scripts/clean-state.sh

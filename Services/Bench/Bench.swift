@@ -29,7 +29,7 @@ struct Bench {
         let base = URL(string: env["CLM_URL"] ?? "http://127.0.0.1:8080")!
         let scale = Double(env["CLM_BENCH_SCALE"] ?? "1") ?? 1
         let concurrency = Int(env["CLM_BENCH_CONCURRENCY"] ?? "50") ?? 50
-        let wanted = env["CLM_BENCH_SCENARIOS"].map { Set($0.split(separator: ",").map(String.init)) }
+        let wanted = env["CLM_BENCH_SCENARIOS"].flatMap { $0.isEmpty ? nil : Set($0.split(separator: ",").map(String.init)) }
         let runDirectory = URL(fileURLWithPath: env["CLM_RUN_DIR"] ?? ".run")
         let idp = try DevelopmentIdentityProvider.load(directory: URL(fileURLWithPath: env["CLM_DEV_IDP_DIR"] ?? ".local/idp"))
         let realm = "bench-\(Int(Date().timeIntervalSince1970))"

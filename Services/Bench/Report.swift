@@ -30,7 +30,7 @@ struct Report {
                              result.count, result.issued, result.failed + result.refused, result.throughput, p[0], p[1], p[2],
                              Self.percentile(result.submitMS, 50))
                     + result.limitName.padding(toLength: 17, withPad: " ", startingAt: 0)
-                    + String(format: "%5.0f  %6.1f%%", limit, ratio * 100))
+                    + String(format: limit < 10 ? "%5.2f  %6.1f%%" : "%5.0f  %6.1f%%", limit, ratio * 100))
             json.append([
                 "scenario": result.scenario, "requests": result.count, "concurrency": result.concurrency,
                 "issued": result.issued, "failed": result.failed, "refused": result.refused,
@@ -53,7 +53,7 @@ struct Report {
             processes.append(["service": name, "cpuSeconds": cpu, "peakRSSMiB": end.peakRSSMiB, "rssMiB": end.rssMiB])
         }
         print("")
-        print("one core, this run: " + limits.values.sorted { $0.name < $1.name }.map { "\($0.name) \(f($0.perSecond, 0))/s" }.joined(separator: ", "))
+        print("one core, this run: " + limits.values.sorted { $0.name < $1.name }.map { "\($0.name) \(f($0.perSecond, $0.perSecond < 10 ? 2 : 0))/s" }.joined(separator: ", "))
         let document: [String: Any] = [
             "time": ISO8601DateFormatter().string(from: Date()), "concurrency": concurrency,
             "cores": ProcessInfo.processInfo.activeProcessorCount,
