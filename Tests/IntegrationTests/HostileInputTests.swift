@@ -42,6 +42,14 @@ struct HostileInputTests {
             flipped[position] ^= 1 << UInt8(position % 8)
             cases.append(("bit flipped at byte \(position)", pem(flipped)))
         }
+        // An EC point that is not on the curve: the uncompressed point (04 || X || Y) follows
+        // the BIT STRING header 03 42 00; change Y's last byte.
+        let pointHeader: [UInt8] = [0x03, 0x42, 0x00, 0x04]
+        if let start = (0...(der.count - pointHeader.count)).first(where: { Array(der[$0..<$0 + 4]) == pointHeader }) {
+            var offCurve = der
+            offCurve[start + 3 + 64] ^= 0x01
+            cases.append(("EC point not on the curve", pem(offCurve)))
+        }
         // Length fields that lie: claim 4 GiB, claim more than there is.
         var huge = der
         if huge.count > 4 { huge.replaceSubrange(1..<2, with: [0x84, 0xFF, 0xFF, 0xFF, 0xFF]) }
@@ -216,8 +224,10 @@ struct HostileInputTests {
                 }
             }
             let requests = "/v1/realms/\(realm)/requests"
-            // Warm the read model so that 'unknown policy' below means unknown, not not-yet-seen.
-            _ = try await workflow.post(["policy": "web-server", "entities": ["www"], "csr": "x"])
+            // Warm the read model so that 'unknown policy' below means unknown, not not-yet-seen
+            // (refused at the policy check, so nothing is stored).
+            let warmUp = try await workflow.post(["policy": "web-server", "entities": ["www"], "csr": valid, "validityDays": -1])
+            #expect(warmUp.problem?.code == "policy-mismatch", "\(warmUp.text)")
 
             for (name, csr) in try Self.hostileCSRs(directory: directory) {
                 let body = try JSONSerialization.data(withJSONObject: ["policy": "web-server", "entities": ["www"], "csr": csr])

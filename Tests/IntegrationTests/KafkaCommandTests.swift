@@ -16,8 +16,12 @@ struct KafkaCommandTests {
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
             let realm = workflow.realm
-            // Intake knows the policy before commands arrive (commands do not wait for the read model).
-            _ = try await workflow.post(["policy": "web-server", "entities": ["www"], "csr": "x"])
+            let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
+            // Intake must know the realm and policy before commands arrive (commands do not wait
+            // for the read model): a submission that gets as far as the policy check (and is
+            // refused there, so nothing is stored) proves it.
+            let warmUp = try await workflow.post(["policy": "web-server", "entities": ["www"], "csr": csr, "validityDays": -1])
+            #expect(warmUp.problem?.code == "policy-mismatch", "\(warmUp.text)")
             var logger = Logger(label: "command-test")
             logger.logLevel = .warning
             let kafka = KafkaConfiguration(bootstrapServers: environment.kafkaBrokers, clientID: "command-test")
@@ -25,7 +29,6 @@ struct KafkaCommandTests {
             let group = ServiceGroup(services: [producer], logger: logger)
             let runner = Task { try await group.run() }
             let commandTopic = Topic.requestCommands.name(prefix: stack.topicPrefix)
-            let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
 
             let requester = try stack.token("kim@test.example", roles: [realm: ["requester"]])
             let auditor = try stack.token("aud@test.example", roles: [realm: ["auditor"]])
