@@ -72,11 +72,7 @@ extension RealmCommand {
         @Option(help: "Realm id.") var realm: String
         @Argument(help: "CA name.") var ca: String
 
-        func run() async throws {
-            let answer = try await call(try options.client(), "PUT", "/v1/realms/\(realm)/cas/\(pathSegment(ca))")
-            guard answer.status == 200 else { throw fail(answer) }
-            try emit(answer, options) { "\(realm) CAs: \((object(answer)["cas"] as? [String] ?? []).joined(separator: ", "))" }
-        }
+        func run() async throws { try await changeRealmCAs("PUT", realm: realm, ca: ca, options) }
     }
 
     struct UnassignCA: AsyncParsableCommand {
@@ -86,12 +82,15 @@ extension RealmCommand {
         @Option(help: "Realm id.") var realm: String
         @Argument(help: "CA name.") var ca: String
 
-        func run() async throws {
-            let answer = try await call(try options.client(), "DELETE", "/v1/realms/\(realm)/cas/\(pathSegment(ca))")
-            guard answer.status == 200 else { throw fail(answer) }
-            try emit(answer, options) { "\(realm) CAs: \((object(answer)["cas"] as? [String] ?? []).joined(separator: ", "))" }
-        }
+        func run() async throws { try await changeRealmCAs("DELETE", realm: realm, ca: ca, options) }
     }
+}
+
+/// Assigns (`PUT`) or takes away (`DELETE`) one CA of a realm and prints the realm's CAs.
+private func changeRealmCAs(_ method: String, realm: String, ca: String, _ options: GlobalOptions) async throws {
+    let answer = try await call(try options.client(), method, "/v1/realms/\(realm)/cas/\(pathSegment(ca))")
+    guard answer.status == 200 else { throw fail(answer) }
+    try emit(answer, options) { "\(realm) CAs: \((object(answer)["cas"] as? [String] ?? []).joined(separator: ", "))" }
 }
 
 /// Percent-encodes one path segment (subjects may hold `@`, `:` or `/`).

@@ -48,13 +48,13 @@ public struct AuditLog: Sendable {
     ) async throws -> AuditRecord {
         // One writer per chain at a time; other chains and services are not held up.
         try await tx.connection.query(
-            PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(hashtext($1))", binds: binds("\(schema).audit/\(realm)")),
+            PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(hashtext($1))", binds: PostgresBindings(texts: "\(schema).audit/\(realm)")),
             logger: tx.logger)
         var last: (Int, String)?
         let rows = try await tx.connection.query(
             PostgresQuery(
                 unsafeSQL: "SELECT sequence, hash FROM \(schema).audit WHERE realm = $1 ORDER BY sequence DESC LIMIT 1",
-                binds: binds(realm)),
+                binds: PostgresBindings(texts: realm)),
             logger: tx.logger)
         for try await row in rows.decode((Int, String).self) { last = row }
         var record = AuditRecord(
@@ -117,11 +117,5 @@ public struct AuditLog: Sendable {
     static func oneLine(_ text: String) -> String {
         let cleaned = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
         return cleaned.count > 1000 ? String(cleaned.prefix(1000)) + "…" : cleaned
-    }
-
-    private func binds(_ values: String...) -> PostgresBindings {
-        var binds = PostgresBindings()
-        for value in values { binds.append(value) }
-        return binds
     }
 }

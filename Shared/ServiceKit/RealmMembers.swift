@@ -46,7 +46,7 @@ public struct RealmMembers: Sendable {
         let rows = try await connection.query(
             PostgresQuery(
                 unsafeSQL: "SELECT realm, roles FROM \(schema).realm_members WHERE subject = $1 AND cardinality(roles) > 0",
-                binds: binds(subject)),
+                binds: PostgresBindings(texts: subject)),
             logger: logger)
         for try await (realm, roles) in rows.decode((String, [String]).self) {
             grants[realm] = Set(roles)
@@ -61,7 +61,7 @@ public struct RealmMembers: Sendable {
         let rows = try await connection.query(
             PostgresQuery(
                 unsafeSQL: "SELECT roles, revision, updated_at FROM \(schema).realm_members WHERE realm = $1 AND subject = $2",
-                binds: binds(realm, subject)),
+                binds: PostgresBindings(texts: realm, subject)),
             logger: logger)
         for try await (roles, revision, updatedAt) in rows.decode(([String], Int, Date).self) {
             return MemberSnapshot(realm: realm, subject: subject, roles: roles, revision: revision, updatedAt: updatedAt)
@@ -77,7 +77,7 @@ public struct RealmMembers: Sendable {
                     SELECT subject, roles, revision, updated_at FROM \(schema).realm_members
                     WHERE realm = $1 AND cardinality(roles) > 0 ORDER BY subject
                     """,
-                binds: binds(realm)),
+                binds: PostgresBindings(texts: realm)),
             logger: logger)
         var result: [MemberSnapshot] = []
         for try await (subject, roles, revision, updatedAt) in rows.decode((String, [String], Int, Date).self) {
@@ -108,11 +108,5 @@ public struct RealmMembers: Sendable {
                     return binds
                 }()),
             logger: logger)
-    }
-
-    private func binds(_ values: String...) -> PostgresBindings {
-        var binds = PostgresBindings()
-        for value in values { binds.append(value) }
-        return binds
     }
 }

@@ -1,4 +1,5 @@
 import CLMCrypto
+import CLMIdentity
 import CLMMessaging
 import CLMStorage
 import Hummingbird
@@ -32,12 +33,16 @@ public struct ServiceContext: Sendable {
     public let relay: OutboxRelay
     public let outbox: OutboxWriter
     public let database: DatabaseMonitor
+    /// The service's one bearer-token check (one JWKS cache), for HTTP and for commands.
+    public let authenticator: BearerAuthenticator
     public let logger: Logger
 
     public init(
         definition: ServiceDefinition, configuration: ServiceConfiguration, client: PostgresClient,
-        producer: KafkaProducer, relay: OutboxRelay, outbox: OutboxWriter, database: DatabaseMonitor, logger: Logger
+        producer: KafkaProducer, relay: OutboxRelay, outbox: OutboxWriter, database: DatabaseMonitor,
+        authenticator: BearerAuthenticator, logger: Logger
     ) {
+        self.authenticator = authenticator
         self.database = database
         self.definition = definition
         self.configuration = configuration

@@ -109,7 +109,8 @@ public enum ServiceRunner {
             directProbe: { try await databaseSettings.probe(logger: logger, timeout: .seconds(2)) })
         let context = ServiceContext(
             definition: definition, configuration: configuration, client: client, producer: producer, relay: relay,
-            outbox: outbox, database: database, logger: logger)
+            outbox: outbox, database: database, authenticator: configuration.authentication.makeAuthenticator(),
+            logger: logger)
 
         do {
             let module = try await Module.make(context: context)
@@ -118,12 +119,11 @@ public enum ServiceRunner {
             // authentication inside, so its refusals become problem details too.
             router.add(middleware: MetricsMiddleware())
             router.add(middleware: ProblemMiddleware())
-            let settings = configuration.authentication
             let members = RealmMembers(schema: definition.schema)
             let auditLimiter = RateLimiter(perSecond: 20)
             router.add(
                 middleware: AuthenticationMiddleware(
-                    authenticator: settings.makeAuthenticator(),
+                    authenticator: context.authenticator,
                     members: members, client: client, database: database,
                     recordFailure: { code, path in
                         // A flood of bad tokens must not become a flood of writes.

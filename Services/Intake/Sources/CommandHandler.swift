@@ -54,17 +54,9 @@ struct CommandHandler: Sendable {
         } catch let error as AuthenticationError {
             throw APIError(.unauthorized, code: "unauthenticated", detail: "\(error.reason) (\(error.code.rawValue))")
         }
-        guard Identifier.isValid(realm) else { throw APIError.notFound("realm '\(realm)'") }
         principal = principal.adding(
             realmRoles: try await members.roles(of: principal.subject, on: tx.connection, logger: tx.logger))
-        switch AccessPolicy.decide(.submitRequest, principal: principal, realm: realm) {
-        case .allow: break
-        case .hidden: throw APIError.notFound("realm '\(realm)'")
-        case .forbidden(let needs):
-            throw APIError(
-                .forbidden, code: "forbidden",
-                detail: "submitRequest needs the role \(needs.map(\.rawValue).joined(separator: " or "))")
-        }
+        _ = try AccessPolicy.authorize(.submitRequest, principal: principal, realm: realm)
         let body = SubmitRequest(
             policy: command.policy, policyVersion: command.policyVersion, entities: command.entities, csr: command.csr,
             keyGeneration: command.keyGeneration, validityDays: command.validityDays, keyPassword: command.keyPassword)

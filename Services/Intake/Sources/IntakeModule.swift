@@ -27,7 +27,7 @@ public struct IntakeModule: ServiceModule {
             context: context,
             commands: CommandHandler(
                 store: store, audit: context.audit, members: RealmMembers(schema: definition.schema),
-                authenticator: context.configuration.authentication.makeAuthenticator()))
+                authenticator: context.authenticator))
     }
 
     public var eventHandler: (any EventHandler)? { IntakeEventHandler(store: store, commands: commands) }

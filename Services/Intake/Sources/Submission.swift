@@ -141,6 +141,8 @@ enum Submission {
             }
             verificationEmails = Array(Set(entities.compactMap(\.attributes.email))).sorted()
         }
+        // Only a slow hash of the chosen download password travels on.
+        let verifier = try key.password.map { try PasswordVerifier.make(password: $0).description }
         let submitted = RequestSubmitted(
             request: UUID(), realm: realm, requester: requester, policy: policy.id, policyVersion: policyVersion,
             ca: policy.ca, approval: policy.approval, subject: plan.subject, alternativeNames: plan.alternativeNames,
@@ -148,12 +150,9 @@ enum Submission {
             validityDays: plan.validityDays, keyUsage: policy.profile.keyUsage,
             extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: Date(), verificationEmails: verificationEmails,
             keyRetentionSeconds: key.source == .server
-                ? DurationText.seconds(policy.keyRetention ?? PolicyDocument.defaultKeyRetention) : nil)
-        var recorded = submitted
-        if let password = key.password {
-            recorded.keyPasswordVerifier = try PasswordVerifier.make(password: password).description
-        }
-        return (recorded, plan.validityNote)
+                ? DurationText.seconds(policy.keyRetention ?? PolicyDocument.defaultKeyRetention) : nil,
+            keyPasswordVerifier: verifier)
+        return (submitted, plan.validityNote)
     }
 
     /// Records the request, its event and its audit record in `tx`; false when a request with
