@@ -13,15 +13,20 @@ public struct KafkaConfiguration: Sendable {
         self.properties = properties
     }
 
-    /// Producer properties: idempotent, `acks=all`, so a retry never duplicates or reorders
-    /// a message within a partition.
+    /// Producer properties: `acks=all` and one request in flight per broker, so a retry never
+    /// reorders a partition. Not idempotent: an idempotent producer's id dies with a broker
+    /// that loses its state (Tansu in memory, an unclean election), and librdkafka then fails
+    /// every later message; consumers deduplicate by event id instead (decision 0014).
+    /// Topics are never auto-created by producing: a broker that lost them would create them
+    /// with its own defaults; the outbox relay re-creates them with CLM's partitions.
     func producerProperties() -> [String: String] {
         var props = base()
-        props["enable.idempotence"] = "true"
+        props["enable.idempotence"] = "false"
         props["acks"] = "all"
         props["linger.ms"] = "2"
         props["message.timeout.ms"] = "30000"
-        props["max.in.flight.requests.per.connection"] = "5"
+        props["max.in.flight.requests.per.connection"] = "1"
+        props["allow.auto.create.topics"] = "false"
         return props.merging(properties) { _, override in override }
     }
 
@@ -39,6 +44,9 @@ public struct KafkaConfiguration: Sendable {
         props["session.timeout.ms"] = "6000"
         props["heartbeat.interval.ms"] = "1000"
         props["enable.partition.eof"] = "false"
+        // A broker that lost its topics gets them back from a relay moments later; look for
+        // them every 5 s (default 5 min) so the group picks their partitions up at once.
+        props["topic.metadata.refresh.interval.ms"] = "5000"
         return props.merging(properties) { _, override in override }
     }
 

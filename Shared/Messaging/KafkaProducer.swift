@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// An idempotent (`acks=all`) producer whose delivery reports arrive as async results.
+/// An `acks=all` producer, ordered per partition, whose delivery reports arrive as async results.
 ///
 /// Run it as a service: `run()` serves delivery callbacks until graceful shutdown, then
 /// flushes what is still queued and destroys the client.
@@ -82,6 +82,34 @@ public final class KafkaProducer: Service, Sendable {
     public func ping(timeout: Duration = .seconds(2)) async -> Bool {
         guard state.withLock({ $0 == .running }) else { return false }
         return await client.ping(timeout: timeout)
+    }
+
+    /// What a broker says about a partition's end of log.
+    public enum Watermark: Sendable, Equatable {
+        /// The offset the next message written to the partition will get.
+        case next(Int64)
+        /// The broker does not know the topic or partition (it lost or never had it).
+        case unknownPartition
+        /// No answer (broker down, timeout, other error).
+        case unavailable
+    }
+
+    /// Asks the partition's leader for its high watermark.
+    public func highWatermark(topic: String, partition: Int32, timeout: Duration = .seconds(2)) async -> Watermark {
+        guard state.withLock({ $0 == .running }) else { return .unavailable }
+        let client = self.client
+        let timeoutMS = Int32(timeout.components.seconds * 1000)
+        return await client.blocking {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(client.handle, topic, partition, &low, &high, timeoutMS)
+            switch err {
+            case RD_KAFKA_RESP_ERR_NO_ERROR: return .next(high)
+            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+                return .unknownPartition
+            default: return .unavailable
+            }
+        }
     }
 
     /// Creates topics that do not exist yet; existing ones are left as they are.

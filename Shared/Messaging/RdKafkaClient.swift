@@ -96,6 +96,11 @@ public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
     public var topic: String
     public var partition: Int32
     public var description: String { "\(topic)[\(partition)]" }
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
 }
 
 private func context(of rk: OpaquePointer?) -> RdKafkaClient.Context? {

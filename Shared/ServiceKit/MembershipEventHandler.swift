@@ -11,6 +11,8 @@ struct MembershipEventHandler: EventHandler {
         (inner?.eventTypes ?? []).union([EventType.memberSnapshot.rawValue])
     }
 
+    var republishOnRedelivery: Set<String> { inner?.republishOnRedelivery ?? [] }
+
     func handle(_ event: IncomingEvent, in transaction: EventTransaction) async throws {
         if event.header.type == EventType.memberSnapshot.rawValue {
             let snapshot = try event.decode(MemberSnapshot.self).data

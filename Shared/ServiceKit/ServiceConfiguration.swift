@@ -35,6 +35,10 @@ public struct ServiceConfiguration: Sendable {
     /// `CLM_KEK_PREVIOUS`: `id:base64,id:base64` — retired key-encryption keys still accepted for
     /// opening while the service re-wraps what they sealed. Empty by default.
     public var previousKeyEncryptionKeys: [(id: String, base64: String)] = []
+    /// `CLM_OUTBOX_KEEP_HOURS` (168) and `CLM_OUTBOX_REPLAY_MINUTES` (10): how long published
+    /// events stay in the outbox, and how far back they are published again when the broker
+    /// lost its log (decision 0014). The registry keeps and replays all its snapshots.
+    public var outboxRetention = OutboxRelay.Retention(keep: .seconds(168 * 3600), replayWindow: .seconds(600))
     /// The raw environment, for settings only one service reads (they validate it themselves
     /// at start and fail with a `ConfigurationError`).
     public var environment: [String: String] = [:]
@@ -131,12 +135,20 @@ public struct ServiceConfiguration: Sendable {
             issuer: env.string("CLM_AUTH_ISSUER", default: "clm-dev"),
             audience: env.string("CLM_AUTH_AUDIENCE", default: "clm"),
             clockSkew: .seconds(env.int("CLM_AUTH_CLOCK_SKEW_SECONDS", default: 60, range: 0...300)))
+        let keepHours = env.int("CLM_OUTBOX_KEEP_HOURS", default: 168, range: 1...8760)
+        let replayMinutes = env.int("CLM_OUTBOX_REPLAY_MINUTES", default: 10, range: 1...10080)
+        if replayMinutes > keepHours * 60 {
+            env.problem("CLM_OUTBOX_REPLAY_MINUTES (\(replayMinutes)) cannot exceed CLM_OUTBOX_KEEP_HOURS (\(keepHours)) in minutes")
+        }
+        let retention: OutboxRelay.Retention =
+            service.keepsPublishedEvents
+            ? .everything : .init(keep: .seconds(keepHours * 3600), replayWindow: .seconds(replayMinutes * 60))
         try env.validate()
         return ServiceConfiguration(
             httpHost: httpHost, httpPort: httpPort, httpTLS: httpTLS, database: database,
             kafka: KafkaConfiguration(bootstrapServers: brokers, clientID: "clm-\(service.name)", properties: properties),
             topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
-            keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, environment: environment,
+            keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, outboxRetention: retention, environment: environment,
             authentication: authentication)
     }
 }

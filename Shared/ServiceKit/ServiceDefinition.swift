@@ -16,11 +16,15 @@ public struct ServiceDefinition: Sendable {
     /// True for the registry, which writes realm memberships; every other service keeps a copy
     /// from the registry topic (`RealmMembers`).
     public var ownsMembers: Bool
+    /// True for the registry: its snapshots feed a compacted topic, so every one is kept and
+    /// all are published again when the broker lost its log.
+    public var keepsPublishedEvents: Bool
 
     public init(
         name: String, schema: String, defaultPort: Int, migrations: [Migration], consumes: [Topic],
-        needsKeyEncryptionKey: Bool = false, ownsMembers: Bool = false
+        needsKeyEncryptionKey: Bool = false, ownsMembers: Bool = false, keepsPublishedEvents: Bool = false
     ) {
+        self.keepsPublishedEvents = keepsPublishedEvents
         self.ownsMembers = ownsMembers
         self.name = name
         self.schema = schema
@@ -31,7 +35,10 @@ public struct ServiceDefinition: Sendable {
     }
 
     public var allMigrations: [Migration] {
-        [Migration.messaging(schema: schema), RealmMembers.migration(schema: schema), AuditLog.migration(schema: schema)]
+        [
+            Migration.messaging(schema: schema), RealmMembers.migration(schema: schema), AuditLog.migration(schema: schema),
+            Migration.outboxHistory(schema: schema),
+        ]
             + migrations
     }
 

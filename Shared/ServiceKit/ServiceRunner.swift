@@ -84,13 +84,13 @@ public enum ServiceRunner {
 
         // Kafka: create our topics (bounded wait), which also proves a broker is reachable.
         let producer: KafkaProducer
+        let topics = Topic.allCases.map {
+            TopicSpecification(
+                name: $0.name(prefix: configuration.topicPrefix), partitions: $0.partitions,
+                configuration: $0.configuration)
+        }
         do {
             producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
-            let topics = Topic.allCases.map {
-                TopicSpecification(
-                    name: $0.name(prefix: configuration.topicPrefix), partitions: $0.partitions,
-                    configuration: $0.configuration)
-            }
             try await retry(until: .now + configuration.startupTimeout, logger: logger, what: "Kafka") {
                 try await producer.createTopics(topics, timeout: .seconds(5))
             }
@@ -102,7 +102,9 @@ public enum ServiceRunner {
 
         let outbox = OutboxWriter(
             schema: definition.schema, topicPrefix: configuration.topicPrefix, source: "/clm/\(definition.name)")
-        let relay = OutboxRelay(client: client, schema: definition.schema, producer: producer, logger: logger)
+        let relay = OutboxRelay(
+            client: client, schema: definition.schema, producer: producer, logger: logger,
+            retention: configuration.outboxRetention, topics: topics)
         let databaseSettings = configuration.database
         let database = DatabaseMonitor(
             client: client, logger: logger,

@@ -53,7 +53,16 @@ public struct EventRejection: Error, Sendable, CustomStringConvertible {
 public protocol EventHandler: Sendable {
     /// Event types this handler acts on; others are acknowledged without touching the database.
     var eventTypes: Set<String> { get }
+    /// Event types that start this service's work on a request. When one arrives again (a
+    /// re-drive, or the broker lost what followed it), the service publishes again every
+    /// event it already published about the same subject, so the next hop gets them even if
+    /// the broker lost them (decision 0014). Default: none.
+    var republishOnRedelivery: Set<String> { get }
     func handle(_ event: IncomingEvent, in transaction: EventTransaction) async throws
+}
+
+extension EventHandler {
+    public var republishOnRedelivery: Set<String> { [] }
 }
 
 /// Consumes topics as a group member and applies each event exactly once in effect: the inbox
@@ -72,6 +81,7 @@ public final class EventProcessor: Service, Sendable {
     private let processed: Counter
     private let duplicates: Counter
     private let rejected: Counter
+    private let republishedEvents: Counter
     private let membership: Membership
 
     /// True once the group gave this member its partitions: before that, events published
@@ -105,6 +115,7 @@ public final class EventProcessor: Service, Sendable {
         self.processed = Counter(label: "clm_events_processed_total", dimensions: [("group", groupID)])
         self.duplicates = Counter(label: "clm_events_duplicate_total", dimensions: [("group", groupID)])
         self.rejected = Counter(label: "clm_events_rejected_total", dimensions: [("group", groupID)])
+        self.republishedEvents = Counter(label: "clm_events_republished_total", dimensions: [("group", groupID)])
     }
 
     public func run() async throws {
@@ -179,7 +190,7 @@ public final class EventProcessor: Service, Sendable {
 
     private func apply(_ event: IncomingEvent) async throws -> Bool {
         let logger = self.logger
-        let applied = try await client.transaction(logger: logger) { connection -> Bool in
+        let (applied, republished) = try await client.transaction(logger: logger) { connection -> (Bool, Bool) in
             let inserted = try await connection.query(
                 PostgresQuery(
                     unsafeSQL: """
@@ -196,17 +207,45 @@ public final class EventProcessor: Service, Sendable {
                         return binds
                     }()), logger: logger
             ).collect()
-            guard !inserted.isEmpty else { return false }
+            guard !inserted.isEmpty else {
+                guard handler.republishOnRedelivery.contains(event.header.type) else { return (false, false) }
+                return (false, try await republish(subject: event.header.subject, on: connection, logger: logger))
+            }
             var eventLogger = logger
             eventLogger[metadataKey: "event.id"] = "\(event.header.id)"
             eventLogger[metadataKey: "realm"] = "\(event.header.realm)"
             eventLogger[metadataKey: "request.id"] = "\(event.header.subject)"
             try await handler.handle(
                 event, in: EventTransaction(connection: connection, outbox: outbox, logger: eventLogger))
-            return true
+            return (true, false)
         }
-        if applied { relay?.wakeSignal.signal() }
+        if applied || republished { relay?.wakeSignal.signal() }
         return applied
+    }
+
+    /// Queues again what this service published about `subject` (audit records aside: they
+    /// are not part of the workflow). Same event ids, so whoever applied them drops them.
+    private func republish(subject: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    WITH again AS (
+                        UPDATE \(schema).outbox SET published_at = NULL
+                        WHERE key = $1 AND published_at IS NOT NULL AND event_type <> $2 RETURNING 1)
+                    SELECT count(*) FROM again
+                    """,
+                binds: {
+                    var binds = PostgresBindings()
+                    binds.append(subject)
+                    binds.append(EventType.auditRecord.rawValue)
+                    return binds
+                }()), logger: logger
+        ).decode(Int64.self).collectAll().first ?? 0
+        if rows > 0 {
+            republishedEvents.increment(by: Int(rows))
+            logger.debug("re-delivered event: published the subject's events again", metadata: ["subject": "\(subject)", "events": "\(rows)"])
+        }
+        return rows > 0
     }
 
     /// Sets an event aside: logged, counted, and copied to the dead-letter topic (unchanged,

@@ -42,6 +42,24 @@ public struct Migration: Sendable {
                 """,
             ])
     }
+
+    /// The outbox keeps what it published for a while (`published_at` set instead of the row
+    /// deleted), so a service can publish it again when the broker lost it or a re-drive asks
+    /// (decision 0014).
+    public static func outboxHistory(schema: String) -> Migration {
+        Migration(
+            version: 102, name: "outbox keeps published events",
+            statements: [
+                "ALTER TABLE \(schema).outbox ADD COLUMN published_at timestamptz",
+                // Where the broker said it stored the event: lets a restarted relay notice a
+                // broker that lost its log while the service was down.
+                "ALTER TABLE \(schema).outbox ADD COLUMN published_partition integer",
+                "ALTER TABLE \(schema).outbox ADD COLUMN published_offset bigint",
+                "CREATE INDEX outbox_pending ON \(schema).outbox (id) WHERE published_at IS NULL",
+                "CREATE INDEX outbox_by_key ON \(schema).outbox (key, id)",
+                "CREATE INDEX outbox_published ON \(schema).outbox (published_at) WHERE published_at IS NOT NULL",
+            ])
+    }
 }
 
 /// Applies pending migrations at start. Several instances may start at once: a transaction

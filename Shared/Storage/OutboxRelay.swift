@@ -3,46 +3,103 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
-/// Publishes a service's outbox to Kafka in insertion order, deleting rows only after the
-/// broker acknowledged them. A crash between the two re-publishes; consumers deduplicate by
-/// event id, so the effect is exactly once.
+/// Publishes a service's outbox to Kafka in insertion order and marks rows published only
+/// after the broker acknowledged them. A crash between the two re-publishes; consumers
+/// deduplicate by event id, so the effect is exactly once.
+///
+/// Published rows are kept for `Retention.keep`, because a broker can lose what it
+/// acknowledged (an in-memory broker restarted, an unclean leader election). The relay notices
+/// when a partition's log went backwards — an acknowledged offset lower than one it saw
+/// before, or a high watermark below it — re-creates the topics with CLM's settings and
+/// publishes again what it sent within `Retention.replayWindow` (decision 0014).
 public final class OutboxRelay: Service, Sendable {
+    /// How long published events stay in the outbox, and how far back a broker loss replays.
+    public struct Retention: Sendable {
+        /// Published rows older than this are deleted; nil keeps them (the registry's
+        /// snapshots, which a compacted topic must get back whole).
+        public var keep: Duration?
+        /// After the broker lost its log, rows published this recently are sent again; nil
+        /// sends everything kept.
+        public var replayWindow: Duration?
+
+        public init(keep: Duration?, replayWindow: Duration?) {
+            self.keep = keep
+            self.replayWindow = replayWindow
+        }
+
+        /// The registry's: keep every snapshot and replay them all.
+        public static let everything = Retention(keep: nil, replayWindow: nil)
+    }
+
     private let client: PostgresClient
     private let schema: String
     private let producer: KafkaProducer
     private let logger: Logger
     private let batchSize: Int
+    private let retention: Retention
+    private let topics: [TopicSpecification]
+    /// The highest offset the broker acknowledged per partition, since this process started.
+    private let acknowledged = Mutex(AcknowledgedOffsets())
     /// Signal it after committing a transaction that wrote to the outbox.
     public let wakeSignal = WakeSignal()
     private let published: Counter
     private let failures: Counter
+    private let replays: Counter
 
-    public init(client: PostgresClient, schema: String, producer: KafkaProducer, logger: Logger, batchSize: Int = 500) {
+    public init(
+        client: PostgresClient, schema: String, producer: KafkaProducer, logger: Logger,
+        retention: Retention = Retention(keep: .seconds(7 * 24 * 3600), replayWindow: .seconds(600)),
+        topics: [TopicSpecification] = [], batchSize: Int = 500
+    ) {
         self.client = client
         self.schema = schema
         self.producer = producer
         self.logger = logger
         self.batchSize = batchSize
+        self.retention = retention
+        self.topics = topics
         self.published = Counter(label: "clm_outbox_published_total", dimensions: [("schema", schema)])
         self.failures = Counter(label: "clm_outbox_failures_total", dimensions: [("schema", schema)])
+        self.replays = Counter(label: "clm_outbox_replays_total", dimensions: [("schema", schema)])
     }
 
     public func run() async throws {
+        // What the broker acknowledged before this process started, so a broker that lost
+        // its log while the service was down is noticed too.
+        do {
+            try await loadAcknowledged()
+        } catch {
+            logger.warning("cannot read the outbox's published offsets", metadata: ["error": "\(error)"])
+        }
         var backoff = Duration.milliseconds(100)
+        let clock = ContinuousClock()
+        var nextLogCheck = clock.now + .seconds(5)
+        var nextPrune = clock.now + .seconds(60)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let count = try await relayBatch()
                 backoff = .milliseconds(100)
+                if clock.now >= nextLogCheck {
+                    nextLogCheck = clock.now + .seconds(5)
+                    try await checkBrokerLog()
+                }
+                if clock.now >= nextPrune {
+                    nextPrune = clock.now + .seconds(60)
+                    try await prune()
+                }
                 if count == 0 { await wakeSignal.wait(timeout: .milliseconds(500)) }
             } catch {
                 failures.increment()
                 logger.warning("outbox relay failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
+                // A broker that lost its topics answers every message with an unknown topic.
+                if !topics.isEmpty { try? await producer.createTopics(topics, timeout: .seconds(5)) }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
-        // Drain what is already committed so a graceful stop leaves the outbox empty — but
+        // Drain what is already committed so a graceful stop leaves nothing pending — but
         // only briefly: with the database or broker gone, the rows simply wait for next start.
         await withTaskGroup(of: Void.self) { group in
             group.addTask { _ = try? await self.relayBatch() }
@@ -56,27 +113,35 @@ public final class OutboxRelay: Service, Sendable {
     func relayBatch() async throws -> Int {
         let rows = try await client.query(
             PostgresQuery(
-                unsafeSQL: "SELECT id, topic, key, payload FROM \(schema).outbox ORDER BY id LIMIT \(batchSize)"),
+                unsafeSQL:
+                    "SELECT id, topic, key, payload FROM \(schema).outbox WHERE published_at IS NULL ORDER BY id LIMIT \(batchSize)"
+            ),
             logger: logger
         ).decode((Int64, String, String, ByteBuffer).self).collectAll()
         guard !rows.isEmpty else { return 0 }
         // Enqueue all first (order kept per partition), then await the acknowledgements.
-        var pending: [(Int64, DeliveryFuture)] = []
+        var pending: [(Int64, String, DeliveryFuture)] = []
         var enqueueError: (any Error)?
         for (id, topic, key, payload) in rows {
             do {
-                pending.append((id, try producer.produce(topic: topic, key: key, value: Array(buffer: payload))))
+                pending.append((id, topic, try producer.produce(topic: topic, key: key, value: Array(buffer: payload))))
             } catch {
                 enqueueError = error
                 break
             }
         }
         var delivered: [Int64] = []
+        var partitions: [Int32] = []
+        var offsets: [Int64] = []
+        var reports: [(TopicPartition, Int64)] = []
         var deliveryError: (any Error)?
-        for (id, future) in pending {
+        for (id, topic, future) in pending {
             do {
-                _ = try await future.value
+                let report = try await future.value
                 delivered.append(id)
+                partitions.append(report.partition)
+                offsets.append(report.offset)
+                reports.append((TopicPartition(topic: topic, partition: report.partition), report.offset))
             } catch {
                 deliveryError = deliveryError ?? error
             }
@@ -84,15 +149,83 @@ public final class OutboxRelay: Service, Sendable {
         if !delivered.isEmpty {
             try await client.query(
                 PostgresQuery(
-                    unsafeSQL: "DELETE FROM \(schema).outbox WHERE id = ANY($1)",
+                    unsafeSQL: """
+                        UPDATE \(schema).outbox o
+                        SET published_at = now(), published_partition = d.partition, published_offset = d.offset
+                        FROM unnest($1::bigint[], $2::integer[], $3::bigint[]) AS d(id, partition, "offset")
+                        WHERE o.id = d.id
+                        """,
                     binds: {
                         var binds = PostgresBindings()
                         binds.append(delivered)
+                        binds.append(partitions)
+                        binds.append(offsets)
                         return binds
                     }()), logger: logger)
             published.increment(by: delivered.count)
         }
+        if let regression = acknowledged.withLock({ $0.record(reports) }) {
+            try await replay(because: regression)
+        }
         if let error = enqueueError ?? deliveryError { throw error }
         return delivered.count
+    }
+
+    private func loadAcknowledged() async throws {
+        let rows = try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT topic, published_partition, max(published_offset) FROM \(schema).outbox
+                    WHERE published_offset IS NOT NULL\(withinReplayWindow) GROUP BY topic, published_partition
+                    """), logger: logger
+        ).decode((String, Int32, Int64).self).collectAll()
+        _ = acknowledged.withLock { known in
+            known.record(rows.map { (TopicPartition(topic: $0.0, partition: $0.1), $0.2) })
+        }
+    }
+
+    /// Asks the broker where each partition this process wrote to ends. A log that ends
+    /// before what it acknowledged to us, or a partition it no longer knows, was lost.
+    func checkBrokerLog() async throws {
+        let known = acknowledged.withLock { $0 }
+        for partition in known.highest.keys.sorted(by: { $0.description < $1.description }) {
+            let watermark = await producer.highWatermark(topic: partition.topic, partition: partition.partition)
+            // Nothing to learn while the broker does not answer.
+            if watermark == .unavailable { return }
+            if let loss = known.judge(partition, watermark) { return try await replay(because: loss) }
+        }
+    }
+
+    /// The broker lost events it had acknowledged: put its topics back and queue what was
+    /// published within the replay window again. Consumers drop what they already applied.
+    private func replay(because reason: String) async throws {
+        replays.increment()
+        acknowledged.withLock { $0.forget() }
+        if !topics.isEmpty { try? await producer.createTopics(topics, timeout: .seconds(5)) }
+        let count = try await client.query(
+            PostgresQuery(
+                unsafeSQL:
+                    "WITH again AS (UPDATE \(schema).outbox SET published_at = NULL WHERE published_at IS NOT NULL\(withinReplayWindow) RETURNING 1) SELECT count(*) FROM again"
+            ), logger: logger
+        ).decode(Int64.self).collectAll().first ?? 0
+        logger.warning(
+            "the broker lost events it had acknowledged; publishing them again",
+            metadata: ["reason": "\(reason)", "events": "\(count)"])
+        wakeSignal.signal()
+    }
+
+    /// SQL condition for rows published within the replay window (empty: all kept rows).
+    private var withinReplayWindow: String {
+        retention.replayWindow.map { " AND published_at > now() - make_interval(secs => \($0.components.seconds))" } ?? ""
+    }
+
+    /// Deletes published rows older than the retention.
+    private func prune() async throws {
+        guard let keep = retention.keep else { return }
+        try await client.query(
+            PostgresQuery(
+                unsafeSQL:
+                    "DELETE FROM \(schema).outbox WHERE published_at < now() - make_interval(secs => \(keep.components.seconds))"
+            ), logger: logger)
     }
 }

@@ -11,6 +11,8 @@ struct ApprovalEventHandler: EventHandler {
     let mailDue: @Sendable () -> Void
 
     var eventTypes: Set<String> { [EventType.requestSubmitted.rawValue] }
+    /// A re-driven submission gets the decision (or the wait) published again.
+    var republishOnRedelivery: Set<String> { [EventType.requestSubmitted.rawValue] }
 
     func handle(_ event: IncomingEvent, in tx: EventTransaction) async throws {
         let submitted = try event.decode(RequestSubmitted.self).data

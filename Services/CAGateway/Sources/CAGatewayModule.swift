@@ -174,6 +174,9 @@ struct CAGatewayEventHandler: EventHandler {
         [EventType.requestSubmitted.rawValue, EventType.requestApproved.rawValue, EventType.keyGenerated.rawValue]
     }
 
+    /// An approval or generated key seen again gets the issuance (or the wait) published again.
+    var republishOnRedelivery: Set<String> { [EventType.requestApproved.rawValue, EventType.keyGenerated.rawValue] }
+
     func handle(_ event: IncomingEvent, in tx: EventTransaction) async throws {
         switch EventType(rawValue: event.header.type) {
         case .requestSubmitted:

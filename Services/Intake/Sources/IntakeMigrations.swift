@@ -63,5 +63,16 @@ enum IntakeMigrations {
                 // Why the request is currently held up (e.g. CA unavailable), until it moves on.
                 "ALTER TABLE intake.requests ADD COLUMN notice text",
             ]),
+        Migration(
+            version: 4, name: "re-drive of requests without progress",
+            statements: [
+                "ALTER TABLE intake.requests ADD COLUMN redrives integer NOT NULL DEFAULT 0",
+                // Not before this instant, even if the request is older than the threshold.
+                "ALTER TABLE intake.requests ADD COLUMN redrive_after timestamptz",
+                """
+                CREATE INDEX requests_unfinished ON intake.requests (updated_at)
+                WHERE state NOT IN ('issued', 'declined', 'failed', 'expired')
+                """,
+            ]),
     ]
 }

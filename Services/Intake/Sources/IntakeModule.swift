@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// The request API: judges a request against its policy version, records it, and follows the
 /// workflow's events until the certificate can be downloaded.
@@ -17,17 +18,32 @@ public struct IntakeModule: ServiceModule {
     let context: ServiceContext
     let store = IntakeStore()
     let commands: CommandHandler
+    let redriver: RequestRedriver
     /// How long a submission waits for the registry read model to catch up with an object
     /// created moments ago, before answering that it does not exist.
     let readModelGrace: Duration = .seconds(5)
 
     public static func make(context: ServiceContext) async throws -> IntakeModule {
+        var env = EnvironmentReader(context.configuration.environment)
+        let redriveAfter = env.int("CLM_REDRIVE_AFTER_SECONDS", default: 60, range: 1...86_400)
+        try env.validate()
         let store = IntakeStore()
         return IntakeModule(
             context: context,
             commands: CommandHandler(
                 store: store, audit: context.audit, members: RealmMembers(schema: definition.schema),
-                authenticator: context.authenticator))
+                authenticator: context.authenticator),
+            redriver: RequestRedriver(after: .seconds(redriveAfter)))
+    }
+
+    public var services: [any Service] {
+        let (client, logger, redriver) = (context.client, context.logger, redriver)
+        let interval = min(redriver.after / 2, .seconds(5))
+        return [
+            PeriodicTask(name: "request re-drive", interval: interval, logger: logger) {
+                try await redriver.redrive(client: client, logger: logger)
+            }
+        ]
     }
 
     public var eventHandler: (any EventHandler)? { IntakeEventHandler(store: store, commands: commands) }

@@ -215,6 +215,9 @@ struct KeygenEventHandler: EventHandler {
         ]
     }
 
+    /// An approval seen again gets the generated key's event published again.
+    var republishOnRedelivery: Set<String> { [EventType.requestApproved.rawValue] }
+
     /// Binds a sealed key to its request, so a box copied to another row does not open.
     static func associatedData(_ request: UUID) -> [UInt8] { Array("clm.keygen.\(request.uuidString.lowercased())".utf8) }
 

@@ -13,7 +13,7 @@ import PostgresNIO
 public struct RegistryModule: ServiceModule {
     public static let definition = ServiceDefinition(
         name: "registry", schema: "registry", defaultPort: 8081, migrations: RegistryMigrations.all, consumes: [],
-        ownsMembers: true)
+        ownsMembers: true, keepsPublishedEvents: true)
 
     let context: ServiceContext
     let store: RegistryStore
