@@ -1,3 +1,4 @@
+import CLMStorage
 import Logging
 import ServiceLifecycle
 
@@ -20,7 +21,8 @@ public struct PeriodicTask: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await body()
+                // A round stuck on a connection the database dropped must not stop the task.
+                try await withDeadline(max(interval * 4, .seconds(30)), body)
             } catch {
                 logger.warning("\(name) failed; retrying", metadata: ["error": "\(error)"])
             }

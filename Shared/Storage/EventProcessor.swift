@@ -83,6 +83,9 @@ public final class EventProcessor: Service, Sendable {
     private let rejected: Counter
     private let republishedEvents: Counter
     private let membership: Membership
+    private let inFlight: InFlightLimit
+    /// How long one attempt at applying an event may take before it is abandoned and retried.
+    private let attemptTimeout = Duration.seconds(20)
 
     /// True once the group gave this member its partitions: before that, events published
     /// now would wait for the join, so the service is not ready.
@@ -95,8 +98,9 @@ public final class EventProcessor: Service, Sendable {
     public init(
         kafka: KafkaConfiguration, groupID: String, topics: [String], client: PostgresClient, schema: String,
         outbox: OutboxWriter, relay: OutboxRelay?, handler: any EventHandler,
-        deadLetter: (producer: KafkaProducer, topic: String)? = nil, logger: Logger
+        deadLetter: (producer: KafkaProducer, topic: String)? = nil, maximumInFlight: Int = 256, logger: Logger
     ) throws {
+        self.inFlight = InFlightLimit(maximumInFlight)
         self.deadLetter = deadLetter
         self.groupID = groupID
         let membership = Membership()
@@ -118,16 +122,38 @@ public final class EventProcessor: Service, Sendable {
         self.republishedEvents = Counter(label: "clm_events_republished_total", dimensions: [("group", groupID)])
     }
 
+    /// Events of different partitions are applied concurrently, each partition in order (one
+    /// lane per partition); at most `inFlight.limit` events are taken from the broker and not
+    /// yet applied, so a fast topic cannot make the service buffer without bound.
     public func run() async throws {
         do {
-            for await message in consumer.messages {
-                try await process(message)
-                consumer.markProcessed(message)
+            try await withThrowingDiscardingTaskGroup { group in
+                var lanes: [TopicPartition: AsyncStream<KafkaMessage>.Continuation] = [:]
+                defer { for lane in lanes.values { lane.finish() } }
+                for await message in consumer.messages {
+                    guard await inFlight.acquire() else { break }
+                    let partition = TopicPartition(topic: message.topic, partition: message.partition)
+                    if lanes[partition] == nil {
+                        let (events, lane) = AsyncStream.makeStream(of: KafkaMessage.self)
+                        lanes[partition] = lane
+                        group.addTask { try await self.drain(events) }
+                    }
+                    lanes[partition]?.yield(message)
+                }
             }
         } catch is CancellationError {
-            logger.info("stopping with an event unfinished; it will be re-delivered")
+            logger.info("stopping with events unfinished; they will be re-delivered")
         }
         await consumer.close()
+    }
+
+    /// Applies one partition's events in order, marking each processed once it is.
+    private func drain(_ events: AsyncStream<KafkaMessage>) async throws {
+        for await message in events {
+            defer { inFlight.release() }
+            try await process(message)
+            consumer.markProcessed(message)
+        }
     }
 
     /// Handles one message, retrying transient failures; returns once it is applied,
@@ -158,7 +184,9 @@ public final class EventProcessor: Service, Sendable {
         while true {
             attempt += 1
             do {
-                let applied = try await apply(event)
+                // Bounded: a transaction that hangs on a connection the database dropped
+                // without a word must not stall the partition; the attempt is retried.
+                let applied = try await withDeadline(attemptTimeout) { try await self.apply(event) }
                 if applied {
                     processed.increment()
                 } else {
@@ -172,7 +200,7 @@ public final class EventProcessor: Service, Sendable {
             } catch {
                 // The database being down must never lose an event: keep retrying those.
                 // Anything else is likely a bug; give up after a while so the partition flows.
-                let transient = error is PSQLError
+                let transient = error is PSQLError || error is DeadlineExceeded
                 if !transient && attempt >= 10 {
                     try await reject(message, reason: "gave up after \(attempt) attempts: \(String(reflecting: error))")
                     return

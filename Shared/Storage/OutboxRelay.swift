@@ -79,15 +79,16 @@ public final class OutboxRelay: Service, Sendable {
         var nextPrune = clock.now + .seconds(60)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let count = try await relayBatch()
+                // Bounded, like every database round: see `withDeadline`.
+                let count = try await withDeadline(.seconds(30)) { try await self.relayBatch() }
                 backoff = .milliseconds(100)
                 if clock.now >= nextLogCheck {
                     nextLogCheck = clock.now + .seconds(5)
-                    try await checkBrokerLog()
+                    try await withDeadline(.seconds(30)) { try await self.checkBrokerLog() }
                 }
                 if clock.now >= nextPrune {
                     nextPrune = clock.now + .seconds(60)
-                    try await prune()
+                    try await withDeadline(.seconds(30)) { try await self.prune() }
                 }
                 if count == 0 { await wakeSignal.wait(timeout: .milliseconds(500)) }
             } catch {
@@ -179,16 +180,19 @@ public final class OutboxRelay: Service, Sendable {
                     WHERE published_offset IS NOT NULL\(withinReplayWindow) GROUP BY topic, published_partition
                     """), logger: logger
         ).decode((String, Int32, Int64).self).collectAll()
-        _ = acknowledged.withLock { known in
-            known.record(rows.map { (TopicPartition(topic: $0.0, partition: $0.1), $0.2) })
-        }
+        let seeded = Dictionary(rows.map { (TopicPartition(topic: $0.0, partition: $0.1), $0.2) }) { max($0, $1) }
+        acknowledged.withLock { $0 = AcknowledgedOffsets(seeded: seeded) }
     }
 
-    /// Asks the broker where each partition this process wrote to ends. A log that ends
+    /// Asks the broker where the partitions this relay wrote to end — one per topic, the one
+    /// it wrote furthest into: a broker that lost its log lost all of them. A log that ends
     /// before what it acknowledged to us, or a partition it no longer knows, was lost.
     func checkBrokerLog() async throws {
         let known = acknowledged.withLock { $0 }
-        for partition in known.highest.keys.sorted(by: { $0.description < $1.description }) {
+        let furthest = Dictionary(grouping: known.highest, by: \.key.topic).compactMap { _, entries in
+            entries.max { $0.value < $1.value }?.key
+        }
+        for partition in furthest.sorted(by: { $0.description < $1.description }) {
             let watermark = await producer.highWatermark(topic: partition.topic, partition: partition.partition)
             // Nothing to learn while the broker does not answer.
             if watermark == .unavailable { return }
