@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs one scenario: `count` submissions from `concurrency` workers, then follows the
-/// requests through the API until each is final, timing submit → issued with the server's
+/// Runs one scenario: `count` requests from `concurrency` workers, each waiting for its
+/// request to be final before submitting the next, timing submit → issued with the server's
 /// own record of when the request became issued.
 struct Driver: Sendable {
     let http: HTTP
@@ -43,10 +43,65 @@ struct Driver: Sendable {
         }
     }
 
+    /// Hands each worker the moment its request became final. One poller reads intake's list of
+    /// recently issued requests for everybody, instead of each worker polling its own request.
+    actor Follower {
+        private var waiting: [String: CheckedContinuation<Void, Never>] = [:]
+        private(set) var issued: [String: Date] = [:]
+        private(set) var failed: Set<String> = []
+
+        var pending: Set<String> { Set(waiting.keys) }
+
+        func wait(for id: String) async {
+            guard issued[id] == nil, !failed.contains(id) else { return }
+            await withCheckedContinuation { waiting[id] = $0 }
+        }
+
+        func settle(issued newlyIssued: [String: Date], failed newlyFailed: Set<String>) {
+            for (id, at) in newlyIssued where issued[id] == nil { issued[id] = at }
+            failed.formUnion(newlyFailed)
+            for id in Set(waiting.keys) where issued[id] != nil || failed.contains(id) {
+                waiting.removeValue(forKey: id)?.resume()
+            }
+        }
+
+        /// Lets every worker go (the run's deadline passed).
+        func release() {
+            for continuation in waiting.values { continuation.resume() }
+            waiting.removeAll()
+        }
+    }
+
+    /// Closed loop: each of `concurrency` workers submits, waits until its request is final,
+    /// and only then submits the next — so latency is measured at that many requests in flight,
+    /// not after a backlog of all `count` submissions.
     func run(_ scenario: Scenario) async throws -> Result {
         let ledger = Ledger()
+        let follower = Follower()
         let body = try JSONSerialization.data(
             withJSONObject: ["policy": "bench", "entities": ["svc"]].merging(scenario.body(csr)) { $1 })
+        let deadline = Date().addingTimeInterval(120 + Double(scenario.count))
+        let poller = Task {
+            var round = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                round += 1
+                let pending = await follower.pending
+                if Date() > deadline {
+                    await follower.release()
+                    continue
+                }
+                guard !pending.isEmpty else { continue }
+                // Failures are rare, and a slow request may fall out of the short list of the
+                // newest: once a second, look further.
+                let states = round % 10 == 0 ? ["issued", "failed"] : ["issued"]
+                if let (issued, failed) = try? await finalStates(
+                    of: pending, states: states, recent: round % 10 == 0 ? 1000 : max(2 * scenario.concurrency, 20))
+                {
+                    await follower.settle(issued: issued, failed: failed)
+                }
+            }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<scenario.concurrency {
                 group.addTask {
@@ -54,27 +109,23 @@ struct Driver: Sendable {
                         let start = Date()
                         let (status, data) = try await http.send("POST", "/v1/realms/\(realm)/requests", json: body)
                         let id = status == 202
-                            ? (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String : nil
+                            ? ((try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String)?.lowercased()
+                            : nil
                         if id == nil {
                             FileHandle.standardError.write(Data("    refused (\(status)): \(String(decoding: data.prefix(200), as: UTF8.self))\n".utf8))
                         }
                         await ledger.record(id, at: start, took: Date().timeIntervalSince(start) * 1000)
+                        if let id { await follower.wait(for: id) }
                     }
                 }
             }
             try await group.waitForAll()
         }
+        poller.cancel()
         let submitted = await ledger.submitted
         let started = await ledger.firstSubmit ?? Date()
-
-        // Follow until every request is final: issued ones by the time intake recorded it.
-        var done: [String: Date] = [:]
-        var failed = 0
-        let deadline = Date().addingTimeInterval(120 + Double(scenario.count))
-        while done.count + failed < submitted.count && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(250))
-            (done, failed) = try await finalStates(of: Set(submitted.keys))
-        }
+        let done = await follower.issued.filter { submitted[$0.key] != nil }
+        let failed = await follower.failed.count
         let latencies = done.compactMap { id, at in submitted[id].map { at.timeIntervalSince($0) * 1000 } }.sorted()
         let last = done.values.max() ?? Date()
         let wall = max(last.timeIntervalSince(started), 0.001)
@@ -84,17 +135,21 @@ struct Driver: Sendable {
             throughput: Double(done.count) / wall, latenciesMS: latencies, submitMS: await ledger.submitDurations.sorted())
     }
 
-    /// Issued requests with the time they were issued, and how many failed, from the list API.
-    private func finalStates(of ids: Set<String>) async throws -> ([String: Date], Int) {
+    /// Recently issued requests among `ids` with the time intake recorded it, and failed ones.
+    /// With at most `concurrency` requests in flight, the `recent` newest cover them (a smaller
+    /// list keeps the benchmark's own load on intake small).
+    private func finalStates(of ids: Set<String>, states: [String], recent: Int) async throws
+        -> ([String: Date], Set<String>)
+    {
         var issued: [String: Date] = [:]
-        var failed = 0
-        for state in ["issued", "failed"] {
-            let (status, data) = try await http.send("GET", "/v1/realms/\(realm)/requests?state=\(state)&limit=1000")
+        var failed: Set<String> = []
+        for state in states {
+            let (status, data) = try await http.send("GET", "/v1/realms/\(realm)/requests?state=\(state)&limit=\(state == "issued" ? recent : 1000)")
             guard status == 200, let items = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { continue }
             for item in items {
                 guard let id = (item["id"] as? String)?.lowercased(), ids.contains(id) else { continue }
                 if state == "failed" {
-                    failed += 1
+                    failed.insert(id)
                 } else if let text = item["updatedAt"] as? String, let at = Self.parse(text) {
                     issued[id] = at
                 }

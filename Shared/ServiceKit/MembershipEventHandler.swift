@@ -1,5 +1,7 @@
 import CLMContracts
 import CLMStorage
+import Logging
+import PostgresNIO
 
 /// Keeps a service's copy of the realm memberships, and passes every other event to the
 /// module's own handler.
@@ -12,6 +14,11 @@ struct MembershipEventHandler: EventHandler {
     }
 
     var republishOnRedelivery: Set<String> { inner?.republishOnRedelivery ?? [] }
+
+    func concerns(_ event: IncomingEvent, client: PostgresClient, logger: Logger) async throws -> Bool {
+        guard let inner, event.header.type != EventType.memberSnapshot.rawValue else { return true }
+        return try await inner.concerns(event, client: client, logger: logger)
+    }
 
     func handle(_ event: IncomingEvent, in transaction: EventTransaction) async throws {
         if event.header.type == EventType.memberSnapshot.rawValue {

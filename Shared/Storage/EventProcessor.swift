@@ -58,11 +58,16 @@ public protocol EventHandler: Sendable {
     /// event it already published about the same subject, so the next hop gets them even if
     /// the broker lost them (decision 0014). Default: none.
     var republishOnRedelivery: Set<String> { get }
+    /// Whether the event concerns this service at all, judged before any transaction (no
+    /// inbox row, no BEGIN/COMMIT for events it would ignore). Only for answers that cannot
+    /// change once the event's partition got this far; default: every event of `eventTypes`.
+    func concerns(_ event: IncomingEvent, client: PostgresClient, logger: Logger) async throws -> Bool
     func handle(_ event: IncomingEvent, in transaction: EventTransaction) async throws
 }
 
 extension EventHandler {
     public var republishOnRedelivery: Set<String> { [] }
+    public func concerns(_ event: IncomingEvent, client: PostgresClient, logger: Logger) async throws -> Bool { true }
 }
 
 /// Consumes topics as a group member and applies each event exactly once in effect: the inbox
@@ -186,12 +191,14 @@ public final class EventProcessor: Service, Sendable {
             do {
                 // Bounded: a transaction that hangs on a connection the database dropped
                 // without a word must not stall the partition; the attempt is retried.
-                let applied = try await withDeadline(attemptTimeout) { try await self.apply(event) }
-                if applied {
+                switch try await withDeadline(attemptTimeout, { try await self.apply(event) }) {
+                case .applied:
                     processed.increment()
-                } else {
+                case .duplicate:
                     duplicates.increment()
                     logger.debug("duplicate event skipped", metadata: ["event.id": "\(header.id)"])
+                case .ignored:
+                    break
                 }
                 return
             } catch let rejection as EventRejection {
@@ -216,8 +223,11 @@ public final class EventProcessor: Service, Sendable {
         }
     }
 
-    private func apply(_ event: IncomingEvent) async throws -> Bool {
+    private enum Outcome: Sendable { case applied, duplicate, ignored }
+
+    private func apply(_ event: IncomingEvent) async throws -> Outcome {
         let logger = self.logger
+        guard try await handler.concerns(event, client: client, logger: logger) else { return .ignored }
         let (applied, republished) = try await client.transaction(logger: logger) { connection -> (Bool, Bool) in
             let inserted = try await connection.query(
                 PostgresQuery(
@@ -248,7 +258,7 @@ public final class EventProcessor: Service, Sendable {
             return (true, false)
         }
         if applied || republished { relay?.wakeSignal.signal() }
-        return applied
+        return applied ? .applied : .duplicate
     }
 
     /// Queues again what this service published about `subject` (audit records aside: they

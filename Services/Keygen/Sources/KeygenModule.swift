@@ -218,6 +218,24 @@ struct KeygenEventHandler: EventHandler {
     /// An approval seen again gets the generated key's event published again.
     var republishOnRedelivery: Set<String> { [EventType.requestApproved.rawValue] }
 
+    /// Most requests bring their own CSR: their events are none of keygen's business, and
+    /// finding that out must not cost a transaction each. A request's events share a
+    /// partition, so its submission (and the order it makes) always comes first; one lost by
+    /// the broker comes back, in order, with the re-drive (decision 0014).
+    func concerns(_ event: IncomingEvent, client: PostgresClient, logger: Logger) async throws -> Bool {
+        switch EventType(rawValue: event.header.type) {
+        case .requestSubmitted:
+            return try event.decode(RequestSubmitted.self).data.keySource == .server
+        case .requestApproved, .certificateIssued, .requestFailed:
+            guard let request = UUID(uuidString: event.header.subject) else { return true }
+            return try await client.query(
+                "SELECT 1 FROM keygen.orders WHERE request_id = \(request)", logger: logger
+            ).collectAll().isEmpty == false
+        default:
+            return true
+        }
+    }
+
     /// Binds a sealed key to its request, so a box copied to another row does not open.
     static func associatedData(_ request: UUID) -> [UInt8] { Array("clm.keygen.\(request.uuidString.lowercased())".utf8) }
 
