@@ -52,6 +52,13 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         return APIError(.tooManyRequests, code: "rate-limited", detail: detail, headers: headers)
     }
 
+    /// 503 `overloaded` with `Retry-After: 1`: the service is busy, not broken.
+    public static func overloaded(_ detail: String) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = "1"
+        return APIError(.serviceUnavailable, code: "overloaded", detail: detail, headers: headers)
+    }
+
     public static func unavailable(_ detail: String) -> APIError {
         var headers = HTTPFields()
         headers[.retryAfter] = "2"

@@ -13,6 +13,9 @@ public struct ServiceConfiguration: Sendable {
     /// (its unencrypted PEM private key), both or neither; default unset: plain HTTP (local runs
     /// put nginx in front). Checked at start; TLS 1.2 or later.
     public var httpTLS: HTTPTLSSettings? = nil
+    /// `CLM_HTTP_MAX_IN_FLIGHT`, default 512: API requests worked on at once; more get 503
+    /// `overloaded` with Retry-After.
+    public var httpMaxInFlight = 512
     /// `CLM_PG_HOST`, `CLM_PG_PORT` (55432), `CLM_PG_DATABASE` (clm), `CLM_PG_USER`
     /// (clm_<service>), `CLM_PG_PASSWORD` (required), `CLM_PG_TLS`
     /// (disable|prefer|require|verify-full, default disable; every TLS mode verifies the
@@ -61,6 +64,7 @@ public struct ServiceConfiguration: Sendable {
         let httpHost = env.string("CLM_HTTP_HOST", default: "127.0.0.1")
         let httpPort = env.int("CLM_HTTP_PORT", default: service.defaultPort, range: 1...65535)
         let httpTLS = HTTPTLSSettings.read(&env)
+        let httpMaxInFlight = env.int("CLM_HTTP_MAX_IN_FLIGHT", default: 512, range: 1...100_000)
         let database = DatabaseConfiguration(
             host: env.string("CLM_PG_HOST", default: "127.0.0.1"),
             port: env.int("CLM_PG_PORT", default: 55432, range: 1...65535),
@@ -145,7 +149,7 @@ public struct ServiceConfiguration: Sendable {
             ? .everything : .init(keep: .seconds(keepHours * 3600), replayWindow: .seconds(replayMinutes * 60))
         try env.validate()
         return ServiceConfiguration(
-            httpHost: httpHost, httpPort: httpPort, httpTLS: httpTLS, database: database,
+            httpHost: httpHost, httpPort: httpPort, httpTLS: httpTLS, httpMaxInFlight: httpMaxInFlight, database: database,
             kafka: KafkaConfiguration(bootstrapServers: brokers, clientID: "clm-\(service.name)", properties: properties),
             topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
             keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, outboxRetention: retention, environment: environment,

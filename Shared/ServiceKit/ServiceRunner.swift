@@ -121,6 +121,7 @@ public enum ServiceRunner {
             // authentication inside, so its refusals become problem details too.
             router.add(middleware: MetricsMiddleware())
             router.add(middleware: ProblemMiddleware())
+            router.add(middleware: AdmissionMiddleware(limit: AdmissionLimit(configuration.httpMaxInFlight)))
             let members = RealmMembers(schema: definition.schema)
             let auditLimiter = RateLimiter(perSecond: 20)
             router.add(

@@ -111,4 +111,30 @@ struct StartupFailureTests {
             #expect(status == 0, "registry did not stop cleanly: \(registry.tail())")
         }
     }
+
+    @Test("beyond CLM_HTTP_MAX_IN_FLIGHT the API answers 503 overloaded with Retry-After at once; health still answers")
+    func overloadIsRefusedNotQueued() async throws {
+        let environment = try TestEnvironment.require()
+        try await TestStack.with(environment) { stack in
+            let registry = stack["registry"]
+            registry.setEnvironment("CLM_HTTP_MAX_IN_FLIGHT", "1")
+            try await registry.start()
+            let client = stack.client("registry", token: try stack.token("ops", platformAdmin: true))
+            let answers = try await withThrowingTaskGroup(of: (Int, String?, String?).self) { group in
+                for _ in 0..<40 {
+                    group.addTask {
+                        let answer = try await client.send("GET", "/v1/realms")
+                        return (answer.status, answer.problem?.code, answer.headers["retry-after"])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let refused = answers.filter { $0.0 == 503 }
+            #expect(!refused.isEmpty, "40 concurrent calls with room for one: none refused")
+            #expect(refused.allSatisfy { $0.1 == "overloaded" && $0.2 == "1" })
+            #expect(answers.allSatisfy { $0.0 == 200 || $0.0 == 503 })
+            #expect(answers.contains { $0.0 == 200 })
+            #expect(try await registry.client.send("GET", "/health/ready").status == 200)
+        }
+    }
 }
