@@ -75,7 +75,17 @@ struct CommandHandler: Sendable {
         guard
             try await Submission.record(
                 submitted, validityNote: note, idempotencyKey: idempotencyKey, store: store, audit: audit, in: tx)
-        else { throw APIError.conflict("duplicate", "a request with this idempotency key was recorded concurrently; retry") }
+        else {
+            // A retry with the same key, on another partition, won the race. Its insert has
+            // committed by now (ours waited for it), and each statement sees what is committed:
+            // answer with the winner, as HTTP does.
+            if let idempotencyKey,
+                let winner = try await store.request(idempotencyKey: idempotencyKey, realm: realm, on: tx.connection, logger: tx.logger)
+            {
+                return winner
+            }
+            throw APIError.conflict("duplicate", "a request with this idempotency key was recorded concurrently; retry")
+        }
         return submitted.request
     }
 }
