@@ -1,3 +1,4 @@
+import CLMStorage
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -31,7 +32,9 @@ public final class DatabaseMonitor: Service, Sendable {
         let client = self.client
         let reason: String
         do {
-            try await withTimeout(.seconds(2)) { _ = try await client.query("SELECT 1") }
+            // `withDeadline` returns even when the query ignores cancellation (a connection the
+            // server dropped without a word), so the monitor itself cannot hang.
+            try await withDeadline(.seconds(2)) { _ = try await client.query("SELECT 1") }
             reason = "ok"
         } catch {
             // Under load every pooled connection may be busy and the probe waits in line: that

@@ -41,7 +41,7 @@ public struct ServiceConfiguration: Sendable {
     /// `CLM_OUTBOX_KEEP_HOURS` (168) and `CLM_OUTBOX_REPLAY_MINUTES` (10): how long published
     /// events stay in the outbox, and how far back they are published again when the broker
     /// lost its log (decision 0014). The registry keeps and replays all its snapshots.
-    public var outboxRetention = OutboxRelay.Retention(keep: .seconds(168 * 3600), replayWindow: .seconds(600))
+    public var outboxRetention = OutboxRelay.Retention.standard
     /// The raw environment, for settings only one service reads (they validate it themselves
     /// at start and fail with a `ConfigurationError`).
     public var environment: [String: String] = [:]

@@ -29,6 +29,9 @@ public final class OutboxRelay: Service, Sendable {
             self.replayWindow = replayWindow
         }
 
+        /// Every service but the registry, unless configured: a week kept, ten minutes replayed.
+        public static let standard = Retention(keep: .seconds(168 * 3600), replayWindow: .seconds(600))
+
         /// The registry's: keep every snapshot and replay them all.
         public static let everything = Retention(keep: nil, replayWindow: nil)
     }
@@ -50,7 +53,7 @@ public final class OutboxRelay: Service, Sendable {
 
     public init(
         client: PostgresClient, schema: String, producer: KafkaProducer, logger: Logger,
-        retention: Retention = Retention(keep: .seconds(7 * 24 * 3600), replayWindow: .seconds(600)),
+        retention: Retention = .standard,
         topics: [TopicSpecification] = [], batchSize: Int = 500
     ) {
         self.client = client
