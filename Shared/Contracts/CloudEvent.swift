@@ -43,6 +43,18 @@ public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
     }
 }
 
+extension CloudEvent where Payload: EventPayload {
+    /// An event whose type follows from its payload.
+    public init(
+        id: UUID = UUID(), source: String, subject: String, realm: String, time: Date = Date(),
+        traceparent: String? = nil, data: Payload
+    ) {
+        self.init(
+            id: id, source: source, type: Payload.eventType, subject: subject, realm: realm, time: time,
+            traceparent: traceparent, data: data)
+    }
+}
+
 /// The envelope without its data: what a consumer reads first to route an event.
 public struct EventHeader: Codable, Sendable, Equatable {
     public var specversion: String

@@ -19,6 +19,9 @@ public enum RequestState: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// The raw values of the final states, for queries.
+    public static let finalStates: [String] = allCases.filter(\.isFinal).map(\.rawValue)
+
     /// Whether the workflow may move a request from `self` to `next`.
     public func canTransition(to next: RequestState) -> Bool {
         if isFinal { return false }

@@ -1,3 +1,4 @@
+import CLMContracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,6 +25,30 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(status.code) \(code): \(detail)" }
+
+    /// The one mapping from a domain refusal to its HTTP form.
+    public init(_ problem: Problem) {
+        var headers = HTTPFields()
+        if let seconds = problem.retryAfter { headers[.retryAfter] = "\(seconds)" }
+        self.init(
+            Self.status(of: problem.kind), code: problem.code, detail: problem.detail,
+            extensions: problem.violations.isEmpty ? [:] : ["violations": problem.violations], headers: headers)
+    }
+
+    static func status(of kind: Problem.Kind) -> HTTPResponse.Status {
+        switch kind {
+        case .invalid: .badRequest
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .gone: .gone
+        case .refused: .unprocessableContent
+        case .rateLimited: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        case .internal: .internalServerError
+        }
+    }
 
     public static func == (lhs: APIError, rhs: APIError) -> Bool { lhs.code == rhs.code && lhs.status == rhs.status }
 

@@ -22,7 +22,7 @@ public struct AuditLog: Sendable {
     /// Added to every service's migrations (see `ServiceDefinition.allMigrations`).
     public static func migration(schema: String) -> Migration {
         Migration(
-            version: 101, name: "audit trail",
+            owner: "audit", version: 1, name: "audit trail",
             statements: [
                 """
                 CREATE TABLE \(schema).audit (
@@ -78,8 +78,7 @@ public struct AuditLog: Sendable {
                     return binds
                 }()),
             logger: tx.logger)
-        try await tx.publish(
-            tx.outbox.event(.auditRecord, subject: "audit/\(service)/\(realm)/\(record.sequence)", realm: realm, data: record))
+        try await tx.publish(record, subject: "audit/\(service)/\(realm)/\(record.sequence)", realm: realm)
         return record
     }
 

@@ -1,3 +1,4 @@
+import CLMContracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,6 +18,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return problem(error, request: request)
+        } catch let error as Problem {
+            return problem(APIError(error), request: request)
         } catch let error as HTTPError {
             let code =
                 switch error.status {

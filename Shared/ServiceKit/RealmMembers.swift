@@ -18,11 +18,10 @@ public struct RealmMembers: Sendable {
         self.schema = schema
     }
 
-    /// Added to every service's migrations; a high version so it never collides with a
-    /// service's own numbering.
+    /// Added to every service's migrations.
     public static func migration(schema: String) -> Migration {
         Migration(
-            version: 100, name: "realm members",
+            owner: "realm-members", version: 1, name: "realm members",
             statements: [
                 """
                 CREATE TABLE \(schema).realm_members (
@@ -108,5 +107,15 @@ public struct RealmMembers: Sendable {
                     return binds
                 }()),
             logger: logger)
+    }
+
+    /// The read model's routes: every service but the registry keeps its copy of the
+    /// memberships from `clm.registry.member.v1` (and so consumes the registry topic).
+    public var routes: EventRoutes {
+        var routes = EventRoutes()
+        routes.on(MemberSnapshot.self) { [self] event, tx in
+            try await apply(event.data, on: tx.connection, logger: tx.logger)
+        }
+        return routes
     }
 }

@@ -21,7 +21,7 @@ extension ServiceRequestContext {
     public func authorizePlatform(_ permission: Permission) throws -> Principal {
         let principal = try requirePrincipal()
         guard AccessPolicy.decide(permission, principal: principal, realm: "") == .allow else {
-            throw APIError.forbidden(permission, needs: [])
+            throw Problem.forbidden(permission, needs: [])
         }
         return principal
     }
@@ -32,21 +32,21 @@ extension AccessPolicy {
     /// command's envelope): an invalid or foreign realm is a 404 like an unknown one, a missing
     /// role a 403 naming the roles that would do.
     public static func authorize(_ permission: Permission, principal: Principal, realm: String) throws -> Authorization {
-        guard Identifier.isValid(realm) else { throw APIError.notFound("realm '\(realm)'") }
+        guard Identifier.isValid(realm) else { throw Problem.notFound("realm '\(realm)'") }
         switch decide(permission, principal: principal, realm: realm) {
         case .allow:
             return Authorization(realm: realm, principal: principal)
         case .hidden:
-            throw APIError.notFound("realm '\(realm)'")
+            throw Problem.notFound("realm '\(realm)'")
         case .forbidden(let needs):
-            throw APIError.forbidden(permission, needs: needs)
+            throw Problem.forbidden(permission, needs: needs)
         }
     }
 }
 
-extension APIError {
-    static func forbidden(_ permission: Permission, needs: [Role]) -> APIError {
+extension Problem {
+    static func forbidden(_ permission: Permission, needs: [Role]) -> Problem {
         let roles = needs.isEmpty ? Role.platformAdmin : needs.map(\.rawValue).joined(separator: " or ")
-        return APIError(.forbidden, code: "forbidden", detail: "\(permission.rawValue) needs the role \(roles)")
+        return Problem.forbidden("forbidden", "\(permission.rawValue) needs the role \(roles)")
     }
 }

@@ -1,3 +1,4 @@
+import CLMContracts
 import CLMCrypto
 import CLMIdentity
 import CLMMessaging
@@ -31,7 +32,7 @@ public struct ServiceContext: Sendable {
     public let client: PostgresClient
     public let producer: KafkaProducer
     public let relay: OutboxRelay
-    public let outbox: OutboxWriter
+    public let outbox: Outbox
     public let database: DatabaseMonitor
     /// The service's one bearer-token check (one JWKS cache), for HTTP and for commands.
     public let authenticator: BearerAuthenticator
@@ -39,7 +40,7 @@ public struct ServiceContext: Sendable {
 
     public init(
         definition: ServiceDefinition, configuration: ServiceConfiguration, client: PostgresClient,
-        producer: KafkaProducer, relay: OutboxRelay, outbox: OutboxWriter, database: DatabaseMonitor,
+        producer: KafkaProducer, relay: OutboxRelay, outbox: Outbox, database: DatabaseMonitor,
         authenticator: BearerAuthenticator, logger: Logger
     ) {
         self.authenticator = authenticator
@@ -56,21 +57,32 @@ public struct ServiceContext: Sendable {
     /// Runs `body` in one database transaction with an outbox, and wakes the relay after it
     /// committed. A database that cannot be reached becomes a 503 with Retry-After.
     public func transaction<T: Sendable>(
-        logger: Logger? = nil, _ body: (EventTransaction) async throws -> T
+        logger: Logger? = nil, traceparent: String? = nil, _ body: (EventTransaction) async throws -> T
     ) async throws -> T {
         let logger = logger ?? self.logger
-        guard database.isAvailable else { throw APIError.unavailable("the database is unavailable; retry shortly") }
+        guard database.isAvailable else { throw Self.databaseUnavailable }
         do {
             let result = try await client.transaction(logger: logger) { connection in
-                try await body(EventTransaction(connection: connection, outbox: outbox, logger: logger))
+                try await body(
+                    EventTransaction(connection: connection, outbox: outbox, logger: logger, traceparent: traceparent))
             }
             relay.wakeSignal.signal()
             return result
         } catch let error as PSQLError where error.serverInfo == nil {
             logger.error("database unavailable", metadata: ["error": "\(PostgresErrorText.describe(error))"])
-            throw APIError.unavailable("the database is unavailable; retry shortly")
+            throw Self.databaseUnavailable
         }
     }
+
+    /// The same context logging to `logger` (a request's, with its id and realm).
+    public func logging(to logger: Logger) -> ServiceContext {
+        ServiceContext(
+            definition: definition, configuration: configuration, client: client, producer: producer, relay: relay,
+            outbox: outbox, database: database, authenticator: authenticator, logger: logger)
+    }
+
+    /// The service's copy of the realm memberships (the registry's own table in the registry).
+    public var members: RealmMembers { RealmMembers(schema: definition.schema) }
 
     /// The service's audit trail.
     public var audit: AuditLog { AuditLog(service: definition.name, schema: definition.schema) }
@@ -89,13 +101,15 @@ public struct ServiceContext: Sendable {
     public func read<T: Sendable>(logger: Logger? = nil, _ body: (PostgresConnection) async throws -> T) async throws
         -> T
     {
-        guard database.isAvailable else { throw APIError.unavailable("the database is unavailable; retry shortly") }
+        guard database.isAvailable else { throw Self.databaseUnavailable }
         do {
             return try await client.withConnection { connection in try await body(connection) }
         } catch let error as PSQLError where error.serverInfo == nil {
-            throw APIError.unavailable("the database is unavailable; retry shortly")
+            throw Self.databaseUnavailable
         }
     }
+
+    static let databaseUnavailable = Problem.unavailable("the database is unavailable; retry shortly")
 }
 
 /// Short, secret-free descriptions of PostgreSQL errors for logs and start-up messages.
@@ -107,5 +121,15 @@ public enum PostgresErrorText {
         }
         if let underlying = error.underlying { return "\(underlying)" }
         return "\(error.code)"
+    }
+}
+
+extension ServiceContext: DatabaseAccess {
+    public func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await read(logger: nil, body)
+    }
+
+    public func write<T: Sendable>(_ body: (EventTransaction) async throws -> T) async throws -> T {
+        try await transaction(logger: nil, traceparent: nil, body)
     }
 }

@@ -100,10 +100,10 @@ public enum ServiceRunner {
             fail(.kafka, "cannot use Kafka at \(configuration.kafka.bootstrapServers): \(error)")
         }
 
-        let outbox = OutboxWriter(
+        let outbox = Outbox(
             schema: definition.schema, topicPrefix: configuration.topicPrefix, source: "/clm/\(definition.name)")
         let relay = OutboxRelay(
-            client: client, schema: definition.schema, producer: producer, logger: logger,
+            client: client, outbox: outbox, producer: producer, logger: logger,
             retention: configuration.outboxRetention, topics: topics)
         let databaseSettings = configuration.database
         let database = DatabaseMonitor(
@@ -122,7 +122,7 @@ public enum ServiceRunner {
             router.add(middleware: MetricsMiddleware())
             router.add(middleware: ProblemMiddleware())
             router.add(middleware: AdmissionMiddleware(limit: AdmissionLimit(configuration.httpMaxInFlight)))
-            let members = RealmMembers(schema: definition.schema)
+            let members = context.members
             let auditLimiter = RateLimiter(perSecond: 20)
             router.add(
                 middleware: AuthenticationMiddleware(
@@ -143,17 +143,18 @@ public enum ServiceRunner {
                     }))
             AuditRoutes(context: context).add(to: router)
             var processor: EventProcessor?
-            let handler: (any EventHandler)? =
-                definition.ownsMembers ? module.eventHandler : MembershipEventHandler(members: members, inner: module.eventHandler)
-            if let handler, !definition.subscriptions.isEmpty {
+            if let handler = module.eventHandler, !definition.consumes.isEmpty {
+                // One group per installation: the topic prefix keeps installations (and test
+                // runs) that share a cluster from joining each other's groups.
+                let groupID = Topic.groupID(prefix: configuration.topicPrefix, service: definition.name)
                 processor = try EventProcessor(
-                    kafka: configuration.kafka,
-                    // One group per installation: the topic prefix keeps installations (and
-                    // test runs) that share a cluster from joining each other's groups.
-                    groupID: Topic.groupID(prefix: configuration.topicPrefix, service: definition.name),
-                    topics: definition.subscriptions.map { $0.name(prefix: configuration.topicPrefix) },
-                    client: client, schema: definition.schema, outbox: outbox, relay: relay, handler: handler,
-                    deadLetter: (producer, Topic.deadLetter.name(prefix: configuration.topicPrefix)), logger: logger)
+                    kafka: configuration.kafka, groupID: groupID,
+                    topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
+                    client: client, outbox: outbox, relay: relay, handler: handler,
+                    deadLetter: DeadLetter(
+                        producer: producer, topic: Topic.deadLetter.name(prefix: configuration.topicPrefix),
+                        groupID: groupID, logger: logger),
+                    logger: logger)
             }
             let consumerJoined: (@Sendable () -> Bool)? =
                 if let processor { { processor.hasJoinedGroup } } else { nil }

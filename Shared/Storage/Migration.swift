@@ -3,21 +3,49 @@ import PostgresNIO
 
 /// One versioned schema change: SQL statements applied in order inside one transaction.
 /// Statements are separate because PostgreSQL's extended protocol takes one per query.
-public struct Migration: Sendable {
+///
+/// Versions are counted per owner — the shared module that owns a set of tables (`outbox`,
+/// `realm-members`, `audit`) or the schema's own service (`service`) — so a module can add a
+/// migration without knowing anyone else's numbers.
+public struct Migration: Sendable, Equatable {
+    /// Who owns the tables this changes.
+    public var owner: String
     public var version: Int
     public var name: String
     public var statements: [String]
 
-    public init(version: Int, name: String, statements: [String]) {
+    /// The owner of a service's own migrations.
+    public static let serviceOwner = "service"
+
+    public init(owner: String = Migration.serviceOwner, version: Int, name: String, statements: [String]) {
+        self.owner = owner
         self.version = version
         self.name = name
         self.statements = statements
     }
 
+    public var id: ID { ID(owner: owner, version: version) }
+
+    /// A migration's identity in `schema_migrations`.
+    public struct ID: Sendable, Hashable, CustomStringConvertible {
+        public var owner: String
+        public var version: Int
+        public init(owner: String, version: Int) {
+            self.owner = owner
+            self.version = version
+        }
+        public var description: String { "\(owner)/\(version)" }
+    }
+
+    public static func == (lhs: Migration, rhs: Migration) -> Bool { lhs.id == rhs.id }
+
+    /// Owner of the outbox and inbox tables.
+    public static let outboxOwner = "outbox"
+
     /// Outbox and inbox tables every service owns, in its own schema.
     public static func messaging(schema: String) -> Migration {
         Migration(
-            version: 1, name: "outbox and inbox",
+            owner: outboxOwner, version: 1, name: "outbox and inbox",
             statements: [
                 """
                 CREATE TABLE \(schema).outbox (
@@ -48,7 +76,7 @@ public struct Migration: Sendable {
     /// (decision 0014).
     public static func outboxHistory(schema: String) -> Migration {
         Migration(
-            version: 102, name: "outbox keeps published events",
+            owner: outboxOwner, version: 2, name: "outbox keeps published events",
             statements: [
                 "ALTER TABLE \(schema).outbox ADD COLUMN published_at timestamptz",
                 // Where the broker said it stored the event: lets a restarted relay notice a
@@ -59,53 +87,5 @@ public struct Migration: Sendable {
                 "CREATE INDEX outbox_by_key ON \(schema).outbox (key, id)",
                 "CREATE INDEX outbox_published ON \(schema).outbox (published_at) WHERE published_at IS NOT NULL",
             ])
-    }
-}
-
-/// Applies pending migrations at start. Several instances may start at once: a transaction
-/// advisory lock per schema makes one apply them while the others wait and then find
-/// nothing to do.
-public enum Migrator {
-    public static func migrate(
-        client: PostgresClient, schema: String, migrations: [Migration], logger: Logger
-    ) async throws {
-        let sorted = migrations.sorted { $0.version < $1.version }
-        precondition(Set(sorted.map(\.version)).count == sorted.count, "duplicate migration versions in \(schema)")
-        try await client.transaction(logger: logger) { connection in
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(hashtext(\("clm.migrations." + schema)))", logger: logger)
-            try await connection.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        CREATE TABLE IF NOT EXISTS \(schema).schema_migrations (
-                            version integer PRIMARY KEY,
-                            name text NOT NULL,
-                            applied_at timestamptz NOT NULL DEFAULT now()
-                        )
-                        """), logger: logger)
-            var applied = Set<Int>()
-            for try await version in try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).schema_migrations"), logger: logger
-            ).decode(Int.self) {
-                applied.insert(version)
-            }
-            for migration in sorted where !applied.contains(migration.version) {
-                logger.info(
-                    "applying migration",
-                    metadata: ["db.schema": "\(schema)", "migration": "\(migration.version) \(migration.name)"])
-                for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                try await connection.query(
-                    PostgresQuery(
-                        unsafeSQL: "INSERT INTO \(schema).schema_migrations (version, name) VALUES ($1, $2)",
-                        binds: {
-                            var binds = PostgresBindings()
-                            binds.append(migration.version)
-                            binds.append(migration.name)
-                            return binds
-                        }()), logger: logger)
-            }
-        }
     }
 }

@@ -37,7 +37,7 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     private let client: PostgresClient
-    private let schema: String
+    private let outbox: Outbox
     private let producer: KafkaProducer
     private let logger: Logger
     private let batchSize: Int
@@ -52,12 +52,13 @@ public final class OutboxRelay: Service, Sendable {
     private let replays: Counter
 
     public init(
-        client: PostgresClient, schema: String, producer: KafkaProducer, logger: Logger,
+        client: PostgresClient, outbox: Outbox, producer: KafkaProducer, logger: Logger,
         retention: Retention = .standard,
         topics: [TopicSpecification] = [], batchSize: Int = 500
     ) {
         self.client = client
-        self.schema = schema
+        self.outbox = outbox
+        let schema = outbox.schema
         self.producer = producer
         self.logger = logger
         self.batchSize = batchSize
@@ -115,59 +116,33 @@ public final class OutboxRelay: Service, Sendable {
 
     /// Sends one batch; returns how many rows it published.
     func relayBatch() async throws -> Int {
-        let rows = try await client.query(
-            PostgresQuery(
-                unsafeSQL:
-                    "SELECT id, topic, key, payload FROM \(schema).outbox WHERE published_at IS NULL ORDER BY id LIMIT \(batchSize)"
-            ),
-            logger: logger
-        ).decode((Int64, String, String, ByteBuffer).self).collectAll()
+        let rows = try await outbox.pending(limit: batchSize, client: client, logger: logger)
         guard !rows.isEmpty else { return 0 }
         // Enqueue all first (order kept per partition), then await the acknowledgements.
         var pending: [(Int64, String, DeliveryFuture)] = []
         var enqueueError: (any Error)?
-        for (id, topic, key, payload) in rows {
+        for row in rows {
             do {
-                pending.append((id, topic, try producer.produce(topic: topic, key: key, value: Array(buffer: payload))))
+                pending.append((row.id, row.topic, try producer.produce(topic: row.topic, key: row.key, value: row.payload)))
             } catch {
                 enqueueError = error
                 break
             }
         }
-        var delivered: [Int64] = []
-        var partitions: [Int32] = []
-        var offsets: [Int64] = []
+        var delivered: [Outbox.Delivery] = []
         var reports: [(TopicPartition, Int64)] = []
         var deliveryError: (any Error)?
         for (id, topic, future) in pending {
             do {
                 let report = try await future.value
-                delivered.append(id)
-                partitions.append(report.partition)
-                offsets.append(report.offset)
+                delivered.append(Outbox.Delivery(id: id, partition: report.partition, offset: report.offset))
                 reports.append((TopicPartition(topic: topic, partition: report.partition), report.offset))
             } catch {
                 deliveryError = deliveryError ?? error
             }
         }
-        if !delivered.isEmpty {
-            try await client.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        UPDATE \(schema).outbox o
-                        SET published_at = now(), published_partition = d.partition, published_offset = d.offset
-                        FROM unnest($1::bigint[], $2::integer[], $3::bigint[]) AS d(id, partition, "offset")
-                        WHERE o.id = d.id
-                        """,
-                    binds: {
-                        var binds = PostgresBindings()
-                        binds.append(delivered)
-                        binds.append(partitions)
-                        binds.append(offsets)
-                        return binds
-                    }()), logger: logger)
-            published.increment(by: delivered.count)
-        }
+        try await outbox.markPublished(delivered, client: client, logger: logger)
+        published.increment(by: delivered.count)
         if let regression = acknowledged.withLock({ $0.record(reports) }) {
             try await replay(because: regression)
         }
@@ -176,14 +151,10 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     private func loadAcknowledged() async throws {
-        let rows = try await client.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    SELECT topic, published_partition, max(published_offset) FROM \(schema).outbox
-                    WHERE published_offset IS NOT NULL\(withinReplayWindow) GROUP BY topic, published_partition
-                    """), logger: logger
-        ).decode((String, Int32, Int64).self).collectAll()
-        let seeded = Dictionary(rows.map { (TopicPartition(topic: $0.0, partition: $0.1), $0.2) }) { max($0, $1) }
+        let rows = try await outbox.acknowledgedOffsets(within: retention.replayWindow, client: client, logger: logger)
+        let seeded = Dictionary(rows.map { (TopicPartition(topic: $0.topic, partition: $0.partition), $0.offset) }) {
+            max($0, $1)
+        }
         acknowledged.withLock { $0 = AcknowledgedOffsets(seeded: seeded) }
     }
 
@@ -209,30 +180,16 @@ public final class OutboxRelay: Service, Sendable {
         replays.increment()
         acknowledged.withLock { $0.forget() }
         if !topics.isEmpty { try? await producer.createTopics(topics, timeout: .seconds(5)) }
-        let count = try await client.query(
-            PostgresQuery(
-                unsafeSQL:
-                    "WITH again AS (UPDATE \(schema).outbox SET published_at = NULL WHERE published_at IS NOT NULL\(withinReplayWindow) RETURNING 1) SELECT count(*) FROM again"
-            ), logger: logger
-        ).decode(Int64.self).collectAll().first ?? 0
+        let count = try await outbox.requeuePublished(within: retention.replayWindow, client: client, logger: logger)
         logger.warning(
             "the broker lost events it had acknowledged; publishing them again",
             metadata: ["reason": "\(reason)", "events": "\(count)"])
         wakeSignal.signal()
     }
 
-    /// SQL condition for rows published within the replay window (empty: all kept rows).
-    private var withinReplayWindow: String {
-        retention.replayWindow.map { " AND published_at > now() - make_interval(secs => \($0.components.seconds))" } ?? ""
-    }
-
     /// Deletes published rows older than the retention.
     private func prune() async throws {
         guard let keep = retention.keep else { return }
-        try await client.query(
-            PostgresQuery(
-                unsafeSQL:
-                    "DELETE FROM \(schema).outbox WHERE published_at < now() - make_interval(secs => \(keep.components.seconds))"
-            ), logger: logger)
+        try await outbox.prune(olderThan: keep, client: client, logger: logger)
     }
 }

@@ -169,12 +169,36 @@ struct IntakeStore: Sendable {
             """
             UPDATE intake.requests SET notice = \(notice), updated_at = now()
             WHERE id = \(delayed.request) AND realm = \(delayed.realm)
-              AND state NOT IN ('issued', 'declined', 'failed', 'expired')
+              AND NOT (state = ANY(\(RequestState.finalStates)))
             RETURNING state
             """, logger: logger
         ).decode(String.self).collectAll()
         guard let state = rows.first.flatMap(RequestState.init(rawValue:)) else { return }
         try await appendHistory(delayed.request, state: state, actor: "ca-gateway", reason: notice, on: connection, logger: logger)
+    }
+
+    /// Marks up to `limit` unfinished requests unchanged for `seconds` (and not re-driven in
+    /// their backoff) as re-driven, doubling each one's backoff up to an hour; their ids.
+    func markStalled(after seconds: Int, limit: Int, on connection: PostgresConnection, logger: Logger) async throws
+        -> [String]
+    {
+        try await connection.query(
+            """
+            WITH due AS (
+                SELECT id FROM intake.requests
+                WHERE NOT (state = ANY(\(RequestState.finalStates)))
+                  AND updated_at + make_interval(secs => \(seconds)) <= now()
+                  AND (redrive_after IS NULL OR redrive_after <= now())
+                ORDER BY updated_at LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED)
+            UPDATE intake.requests r
+            SET redrives = r.redrives + 1,
+                redrive_after = now() + LEAST(
+                    make_interval(secs => \(seconds)) * power(2, LEAST(r.redrives + 1, 12)), interval '1 hour')
+            FROM due WHERE r.id = due.id
+            RETURNING r.id::text
+            """, logger: logger
+        ).decode(String.self).collectAll()
     }
 
     /// Records what keygen reported about a server-generated key.
@@ -246,15 +270,10 @@ struct IntakeStore: Sendable {
     }
 
     private func makeView(_ row: ViewRow) throws -> RequestView {
-        let request = try JSONColumn.decode(RequestSubmitted.self, from: row.1)
-        return RequestView(
-            id: request.request, realm: request.realm, requester: request.requester, approvalMode: request.approval.mode,
-            policy: request.policy, policyVersion: request.policyVersion,
-            state: RequestState(rawValue: row.0) ?? .failed, keySource: request.keySource,
-            validityDays: request.validityDays, validityNote: row.2, subject: request.subject,
-            alternativeNames: request.alternativeNames, serialNumber: row.3,
+        RequestView(
+            submitted: try JSONColumn.decode(RequestSubmitted.self, from: row.1),
+            state: RequestState(rawValue: row.0) ?? .failed, validityNote: row.2, serialNumber: row.3,
             waiting: try row.6.map { try JSONColumn.decode(RequestView.Waiting.self, from: $0) }, keyStatus: row.7,
-            notice: row.8,
-            createdAt: row.4, updatedAt: row.5, history: nil)
+            notice: row.8, createdAt: row.4, updatedAt: row.5)
     }
 }

@@ -1,0 +1,80 @@
+import CLMContracts
+import CLMIdentity
+import CLMServiceKit
+import CLMStorage
+import Foundation
+import Logging
+
+/// Submissions over the Kafka command topic, judged by the same `SubmitRequest` as
+/// `POST …/requests`: the caller's token is verified, the realm in the envelope is authorised
+/// like a path's (a realm without a role answers `not-found`), and every command gets exactly
+/// one `CommandResult` — also one that fails its schema or cannot be judged (`refuse`).
+///
+/// The token is never logged, stored or echoed; a rejected command's dead-letter copy has it
+/// replaced (`SubmitCommand.secretFields`).
+struct CommandHandler: Sendable {
+    let submit: SubmitRequest
+    let members: RealmMembers
+    let authenticator: BearerAuthenticator
+
+    func handle(_ event: ReceivedEvent<SubmitCommand>, in tx: EventTransaction) async throws {
+        var logger = tx.logger
+        logger[metadataKey: "realm"] = "\(event.header.realm)"
+        logger[metadataKey: "command.id"] = "\(event.header.id)"
+        do {
+            let request = try await submit(event.data, realm: event.header.realm, in: tx, logger: logger)
+            logger.info("command accepted", metadata: ["request.id": "\(request)"])
+            try await answer(
+                CommandResult(command: event.header.id, realm: event.header.realm, accepted: true, request: request),
+                in: tx)
+        } catch let problem as Problem {
+            try await refuse(event.header, problem, in: tx, logger: logger)
+        }
+    }
+
+    /// Answers a command that could not be processed at all (schema, payload).
+    func refuse(_ header: EventHeader, reason: String, in tx: EventTransaction) async throws {
+        let problem = Problem.invalid("invalid-command", "the command does not match \(EventType.submitCommand.rawValue): \(reason)")
+        try await refuse(header, problem, in: tx, logger: tx.logger)
+    }
+
+    private func refuse(_ header: EventHeader, _ problem: Problem, in tx: EventTransaction, logger: Logger) async throws {
+        logger.notice("command refused", metadata: ["code": "\(problem.code)"])
+        try await answer(
+            CommandResult(
+                command: header.id, realm: header.realm, accepted: false, code: problem.code, reason: problem.detail,
+                violations: problem.violations.isEmpty ? nil : problem.violations),
+            in: tx)
+    }
+
+    /// Answered under the command's id, where the caller listens.
+    private func answer(_ result: CommandResult, in tx: EventTransaction) async throws {
+        let realm = Identifier.isValid(result.realm) ? result.realm : AuditRecord.platformRealm
+        try await tx.publish(result, about: result.command, realm: realm)
+    }
+
+    /// Records the request and returns its id (the original one for an idempotent retry).
+    private func submit(_ command: SubmitCommand, realm: String, in tx: EventTransaction, logger: Logger) async throws
+        -> UUID
+    {
+        var principal: Principal
+        do {
+            principal = try await authenticator.authenticate(authorizationHeader: "Bearer \(command.token)")
+        } catch let error as AuthenticationError {
+            throw Problem(.unauthenticated, code: "unauthenticated", detail: "\(error.reason) (\(error.code.rawValue))")
+        } catch {
+            // The identity provider's key set cannot be had: the token cannot be judged now.
+            throw Problem.unavailable("the token cannot be verified now (the identity provider's keys are unavailable); retry")
+        }
+        principal = principal.adding(
+            realmRoles: try await members.roles(of: principal.subject, on: tx.connection, logger: tx.logger))
+        _ = try AccessPolicy.authorize(.submitRequest, principal: principal, realm: realm)
+        let body = SubmitRequestBody(
+            policy: command.policy, policyVersion: command.policyVersion, entities: command.entities, csr: command.csr,
+            keyGeneration: command.keyGeneration, validityDays: command.validityDays, keyPassword: command.keyPassword)
+        return try await submit(
+            .init(realm: realm, requester: principal.subject, body: body, idempotencyKey: command.idempotencyKey),
+            database: tx, logger: logger
+        ).request
+    }
+}
