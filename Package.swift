@@ -151,7 +151,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "clm-bench",
-            dependencies: ["CLMCrypto", "CLMIdentity"],
+            dependencies: ["CLMContracts", "CLMCrypto", "CLMIdentity"],
             path: "Services/Bench",
             swiftSettings: swiftSettings
         ),
@@ -168,7 +168,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
-                "CLMClient", "Approval",
+                "CLMClient", "Registry", "Intake", "Approval", "Keygen", "CAGateway",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/IntegrationTests",

@@ -1,3 +1,4 @@
+import CLMContracts
 import CLMIdentity
 import Foundation
 
@@ -56,11 +57,15 @@ struct Bench {
 
         let password = "bench-password-123"
         let scenarios = [
-            Scenario(name: "csr-ec-p256", body: { ["csr": $0] }, count: Int(600 * scale), concurrency: concurrency,
+            Scenario(name: "csr-ec-p256", body: { SubmitRequestBody(policy: "bench", entities: ["svc"], csr: $0) }, count: Int(600 * scale), concurrency: concurrency,
                      limitName: "ECDSA P-256 sign"),
-            Scenario(name: "server-ec-p256", body: { _ in ["keyGeneration": "ec:P-256", "keyPassword": password] },
+            Scenario(name: "server-ec-p256", body: { _ in
+                SubmitRequestBody(policy: "bench", entities: ["svc"], keyGeneration: "ec:P-256", keyPassword: password)
+            },
                      count: Int(200 * scale), concurrency: concurrency, limitName: "EC P-256 keygen"),
-            Scenario(name: "server-rsa-3072", body: { _ in ["keyGeneration": "rsa:3072", "keyPassword": password] },
+            Scenario(name: "server-rsa-3072", body: { _ in
+                SubmitRequestBody(policy: "bench", entities: ["svc"], keyGeneration: "rsa:3072", keyPassword: password)
+            },
                      count: max(4, Int(24 * scale)), concurrency: min(concurrency, 8), limitName: "RSA-3072 keygen"),
         ].filter { wanted?.contains($0.name) ?? true }
 

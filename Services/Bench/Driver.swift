@@ -1,3 +1,4 @@
+import CLMContracts
 import Foundation
 
 /// Runs one scenario: `count` requests from `concurrency` workers, each waiting for its
@@ -78,8 +79,7 @@ struct Driver: Sendable {
     func run(_ scenario: Scenario) async throws -> Result {
         let ledger = Ledger()
         let follower = Follower()
-        let body = try JSONSerialization.data(
-            withJSONObject: ["policy": "bench", "entities": ["svc"]].merging(scenario.body(csr)) { $1 })
+        let body = try ContractCoding.encoder().encode(scenario.body(csr))
         let deadline = Date().addingTimeInterval(120 + Double(scenario.count))
         let poller = Task {
             var round = 0
@@ -109,7 +109,7 @@ struct Driver: Sendable {
                         let start = Date()
                         let (status, data) = try await http.send("POST", "/v1/realms/\(realm)/requests", json: body)
                         let id = status == 202
-                            ? ((try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String)?.lowercased()
+                            ? (try? ContractCoding.decoder().decode(RequestView.self, from: data))?.id.lowercasedString
                             : nil
                         if id == nil {
                             FileHandle.standardError.write(Data("    refused (\(status)): \(String(decoding: data.prefix(200), as: UTF8.self))\n".utf8))
@@ -145,22 +145,17 @@ struct Driver: Sendable {
         var failed: Set<String> = []
         for state in states {
             let (status, data) = try await http.send("GET", "/v1/realms/\(realm)/requests?state=\(state)&limit=\(state == "issued" ? recent : 1000)")
-            guard status == 200, let items = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { continue }
-            for item in items {
-                guard let id = (item["id"] as? String)?.lowercased(), ids.contains(id) else { continue }
+            guard status == 200 else { continue }
+            for item in try ContractCoding.decoder().decode([RequestView].self, from: data) {
+                let id = item.id.lowercasedString
+                guard ids.contains(id) else { continue }
                 if state == "failed" {
                     failed.insert(id)
-                } else if let text = item["updatedAt"] as? String, let at = Self.parse(text) {
-                    issued[id] = at
+                } else {
+                    issued[id] = item.updatedAt
                 }
             }
         }
         return (issued, failed)
-    }
-
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }

@@ -34,22 +34,20 @@ struct RequestCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var body: [String: Any] = ["policy": policy, "entities": entities]
-            if let csr {
-                let raw = try readFile(csr)
-                let text = String(data: raw, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
-                body["csr"] = text ?? raw.base64EncodedString()
+            let csrText = try csr.map { path in
+                let raw = try readFile(path)
+                return String(data: raw, encoding: .utf8).flatMap { $0.contains("-----BEGIN") ? $0 : nil }
+                    ?? raw.base64EncodedString()
             }
-            if let generate { body["keyGeneration"] = generate }
-            if let validityDays { body["validityDays"] = validityDays }
-            if let policyVersion { body["policyVersion"] = policyVersion }
-            if let keyPasswordFile { body["keyPassword"] = try firstLine(of: keyPasswordFile) }
+            let body = SubmitRequestBody(
+                policy: policy, policyVersion: policyVersion, entities: entities, csr: csrText, keyGeneration: generate,
+                validityDays: validityDays, keyPassword: try keyPasswordFile.map(firstLine(of:)))
             let answer = try await call(
                 try options.client(), "POST", "/v1/realms/\(realm)/requests",
-                body: try JSONSerialization.data(withJSONObject: body),
+                body: try ContractCoding.encoder().encode(body),
                 headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
             guard answer.status == 202 || answer.status == 200 else { throw fail(answer) }
-            try emit(answer, options) { describe(object(answer)) }
+            try emit(answer, options) { describe(try answer.decode(RequestView.self)) }
         }
     }
 
@@ -62,7 +60,7 @@ struct RequestCommand: AsyncParsableCommand {
         func run() async throws {
             let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/requests/\(id)")
             guard answer.status == 200 else { throw fail(answer) }
-            try emit(answer, options) { describe(object(answer)) }
+            try emit(answer, options) { describe(try answer.decode(RequestView.self)) }
         }
     }
 
@@ -79,22 +77,21 @@ struct RequestCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try options.client()
             let deadline = Date().addingTimeInterval(TimeInterval(timeout))
-            let finals: Set<String> = ["issued", "declined", "failed", "expired"]
             while true {
                 let answer = try await call(client, "GET", "/v1/realms/\(realm)/requests/\(id)")
                 guard answer.status == 200 else { throw fail(answer) }
-                let current = object(answer)["state"] as? String ?? ""
-                if current == state {
-                    try emit(answer, options) { describe(object(answer)) }
+                let request = try answer.decode(RequestView.self)
+                if request.state.rawValue == state {
+                    try emit(answer, options) { describe(request) }
                     return
                 }
-                if finals.contains(current) {
-                    printError("error: request ended \(current), not \(state)")
-                    printError(describe(object(answer)))
+                if request.state.isFinal {
+                    printError("error: request ended \(request.state.rawValue), not \(state)")
+                    printError(describe(request))
                     throw ExitCode(ExitStatus.rejected.rawValue)
                 }
                 if Date() > deadline {
-                    printError("error: request still \(current) after \(timeout) s")
+                    printError("error: request still \(request.state.rawValue) after \(timeout) s")
                     throw ExitCode(ExitStatus.timeout.rawValue)
                 }
                 try await Task.sleep(for: .milliseconds(200))
@@ -115,8 +112,9 @@ struct RequestCommand: AsyncParsableCommand {
             let answer = try await call(try options.client(), "GET", path)
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map { "\($0["id"] ?? "")\t\($0["state"] ?? "")\t\($0["policy"] ?? "") v\($0["policyVersion"] ?? "")" }
-                    .joined(separator: "\n")
+                try answer.decode([RequestView].self).map {
+                    "\($0.id.lowercasedString)\t\($0.state.rawValue)\t\($0.policy) v\($0.policyVersion)"
+                }.joined(separator: "\n")
             }
         }
     }
@@ -161,16 +159,17 @@ struct KeyBundle: AsyncParsableCommand {
 }
 
 /// A request in a few lines a person can read.
-func describe(_ request: [String: Any]) -> String {
+func describe(_ request: RequestView) -> String {
     var lines = [
-        "request  \(request["id"] ?? "?")",
-        "state    \(request["state"] ?? "?")",
-        "policy   \(request["policy"] ?? "?") v\(request["policyVersion"] ?? "?")",
-        "validity \(request["validityDays"] ?? "?") days" + ((request["validityNote"] as? String).map { " (\($0))" } ?? ""),
+        "request  \(request.id.lowercasedString)",
+        "state    \(request.state.rawValue)",
+        "policy   \(request.policy) v\(request.policyVersion)",
+        "validity \(request.validityDays) days" + (request.validityNote.map { " (\($0))" } ?? ""),
     ]
-    if let serial = request["serialNumber"] as? String { lines.append("serial   \(serial)") }
-    for change in request["history"] as? [[String: Any]] ?? [] {
-        lines.append("  \(change["at"] ?? "")  \(change["state"] ?? "")  by \(change["actor"] ?? "")  \(change["reason"] ?? "")")
+    if let serial = request.serialNumber { lines.append("serial   \(serial)") }
+    for change in request.history ?? [] {
+        let at = ContractCoding.formatTimestamp(change.at)
+        lines.append("  \(at)  \(change.state.rawValue)  by \(change.actor)  \(change.reason)")
     }
     return lines.joined(separator: "\n")
 }

@@ -113,7 +113,7 @@ public final class EventProcessor: Service, Sendable {
         do {
             let violations = try EventSchemas.validate(message.value)
             if !violations.isEmpty {
-                try await reject(message, header: header, reason: "violates its schema: " + violations.prefix(3).map(\.description).joined(separator: "; "))
+                try await reject(message, header: header, reason: "violates its schema: " + Self.describe(violations, of: header))
                 return
             }
         } catch {
@@ -161,6 +161,15 @@ public final class EventProcessor: Service, Sendable {
     }
 
     private enum Outcome: Sendable { case applied, duplicate, ignored }
+
+    /// The first violations, in words — never quoting a credential field's value, since the
+    /// reason is logged, put in a dead-letter header and may answer a command.
+    static func describe(_ violations: [JSONSchema.Violation], of header: EventHeader) -> String {
+        let type = EventType(rawValue: header.type).flatMap(EventPayloads.type(of:))
+        let secret = Set((type?.secretFields ?? []).map { "/data/\($0)" })
+        return violations.prefix(3).map { secret.contains($0.path) ? "\($0.path): invalid (value withheld)" : $0.description }
+            .joined(separator: "; ")
+    }
 
     private func apply(_ event: IncomingEvent, route: EventRoutes.Route) async throws -> Outcome {
         let logger = self.logger

@@ -50,9 +50,11 @@ struct KafkaCommandTests {
             let mismatch = try await send(SubmitCommand(token: requester, policy: "web-server", entities: ["www"], keyGeneration: "rsa:4096", keyPassword: "correct horse battery"))
             let unknownRealm = try await send(
                 SubmitCommand(token: requester, policy: "web-server", entities: ["www"], csr: csr), to: "no-such-realm")
-            // Invalid against its schema: set aside on the dead-letter topic, but without its token.
+            // Invalid against its schema: answered like every command, and set aside on the
+            // dead-letter topic, but without its token.
             let secret = "leaky-\(uniqueSuffix())"
-            let poison = Array(#"{"specversion":"1.0","id":"\#(UUID().uuidString)","source":"/test","type":"clm.request.submit.v1","subject":"x","time":"2026-01-01T00:00:00Z","datacontenttype":"application/json","realm":"\#(realm)","data":{"token":"\#(secret)","policy":"web-server","entities":"www"}}"#.utf8)
+            let poisonID = UUID()
+            let poison = Array(#"{"specversion":"1.0","id":"\#(poisonID.uuidString)","source":"/test","type":"clm.request.submit.v1","subject":"x","time":"2026-01-01T00:00:00Z","datacontenttype":"application/json","realm":"\#(realm)","data":{"token":"\#(secret)","policy":"web-server","entities":"www"}}"#.utf8)
             try await producer.send(topic: commandTopic, key: "poison", value: poison)
 
             // Collect the answers (and the dead-letter copy).
@@ -62,7 +64,7 @@ struct KafkaCommandTests {
                 logger: logger)
             var results: [UUID: [CommandResult]] = [:]
             var deadLetters: [[UInt8]] = []
-            let expected: Set<UUID> = [accepted, retried, garbage, foreign, noRole, mismatch, unknownRealm]
+            let expected: Set<UUID> = [accepted, retried, garbage, foreign, noRole, mismatch, unknownRealm, poisonID]
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 guard let message = await consumer.poll(timeout: .milliseconds(200)) else {
@@ -91,6 +93,9 @@ struct KafkaCommandTests {
             #expect(results[mismatch]?.first?.code == "policy-mismatch")
             #expect(results[mismatch]?.first?.violations?.isEmpty == false)
             #expect(results[unknownRealm]?.first?.code == "not-found")
+            #expect(results[poisonID]?.count == 1, "a command that fails its schema is answered once: \(results[poisonID] ?? [])")
+            #expect(results[poisonID]?.first?.code == "invalid-command")
+            #expect(results[poisonID]?.first?.reason?.contains(secret) == false)
             for answer in results.values.flatMap({ $0 }) where !answer.accepted {
                 #expect(answer.request == nil)
             }
