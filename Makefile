@@ -6,6 +6,7 @@
 #   make bench        release build, whole system, clm-bench: throughput, latency, limits
 #                     (BENCH_SCALE=1 BENCH_CONCURRENCY=50 BENCH_SCENARIOS=csr-ec-p256,...)
 #   make clean-state  stop everything and drop logs and database data (keeps tools/secrets)
+#   make format       apply .swift-format to every Swift file; make lint checks it (CI does)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -14,7 +15,9 @@ SWIFT ?= swift
 FILTER ?=
 ARGS ?=
 
-.PHONY: help setup build build-tests run up down status test bench clean-state
+.PHONY: help setup build build-tests run up down status test bench clean-state format lint
+
+SWIFT_SOURCES := Package.swift Services Shared Tests
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -53,3 +56,9 @@ bench: setup
 
 clean-state:
 	@scripts/clean-state.sh
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(SWIFT_SOURCES)
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(SWIFT_SOURCES)

@@ -103,7 +103,7 @@ let package = Package(
         ),
         .target(
             name: "CLMIdentity",
-            dependencies: ["CLMCrypto", "COpenSSL"],
+            dependencies: ["CLMContracts", "CLMCrypto", "COpenSSL"],
             path: "Shared/Identity",
             swiftSettings: swiftSettings
         ),

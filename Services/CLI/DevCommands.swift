@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLMContracts
 import CLMIdentity
 import Foundation
 
@@ -48,7 +49,7 @@ struct DevCommand: AsyncParsableCommand {
         @Option(help: "Issuer (must match the services' CLM_AUTH_ISSUER).") var issuer = "clm-dev"
         @Option(help: "Audience (must match the services' CLM_AUTH_AUDIENCE).") var audience = "clm"
 
-        static let realmRoles: Set<String> = ["realm-admin", "requester", "approver", "auditor"]
+        static let realmRoles: Set<String> = Role.realmRoleNames
 
         func validate() throws {
             guard !subject.isEmpty else { throw ValidationError("--subject must not be empty") }

@@ -91,106 +91,68 @@ public struct JSONSchema: Sendable {
 // MARK: - JSON values
 
 extension JSONSchema {
-    /// A parsed JSON value, with booleans and numbers kept apart.
-    public enum Value: Sendable, Hashable {
-        case null
-        case bool(Bool)
-        case number(Double)
-        case string(String)
-        case array([Value])
-        case object([String: Value])
+    /// Schemas and instances are `JSONValue`s, parsed strictly (duplicate member names and
+    /// nesting beyond `maximumParseDepth` are refused).
+    public typealias Value = JSONValue
 
-        /// Parses JSON text (any value is allowed at the top, not only objects and arrays).
-        public static func parse(_ bytes: [UInt8]) throws(JSONSchema.Error) -> Value {
-            let object: Any
-            do {
-                object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-            } catch {
-                throw .invalidJSON((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)")
-            }
-            return try Value(foundation: object)
-        }
-
-        /// Converts what `JSONSerialization` returns.
-        init(foundation object: Any) throws(JSONSchema.Error) {
-            switch object {
-            case is NSNull:
-                self = .null
-            case let number as NSNumber:
-                // Foundation represents JSON `true`/`false` as NSNumber too, and on Linux `1 as? Bool`
-                // succeeds, so booleans are recognised by their class (the CFBoolean singleton's).
-                if Value.isBoolean(number) {
-                    self = .bool(number.boolValue)
-                } else {
-                    self = .number(number.doubleValue)
-                }
-            case let string as String:
-                self = .string(string)
-            case let array as [Any]:
-                var values: [Value] = []
-                values.reserveCapacity(array.count)
-                for element in array { values.append(try Value(foundation: element)) }
-                self = .array(values)
-            case let dictionary as [String: Any]:
-                var members: [String: Value] = [:]
-                members.reserveCapacity(dictionary.count)
-                for (key, element) in dictionary { members[key] = try Value(foundation: element) }
-                self = .object(members)
-            default:
-                throw .invalidJSON("unexpected value of type \(type(of: object))")
-            }
-        }
-
-        private static let booleanClass = ObjectIdentifier(type(of: NSNumber(value: true)))
-
-        static func isBoolean(_ number: NSNumber) -> Bool {
-            ObjectIdentifier(type(of: number)) == booleanClass
-        }
-
-        /// The JSON Schema type names this value has (`integer` values are also `number`s).
-        func hasType(_ type: TypeName) -> Bool {
-            switch (self, type) {
-            case (.null, .null), (.bool, .boolean), (.string, .string), (.array, .array), (.object, .object),
-                (.number, .number):
-                true
-            case (.number(let number), .integer):
-                number.isFinite && number.rounded(.towardZero) == number
-            default:
-                false
-            }
-        }
-
-        var typeName: String {
-            switch self {
-            case .null: "null"
-            case .bool: "boolean"
-            case .number(let number): Value.number(number).hasType(.integer) ? "integer" : "number"
-            case .string: "string"
-            case .array: "array"
-            case .object: "object"
-            }
-        }
-
-        /// A short rendering for violation messages.
-        var brief: String {
-            switch self {
-            case .null: return "null"
-            case .bool(let value): return String(value)
-            case .number(let number):
-                if hasType(.integer), abs(number) < 1e15 { return String(Int64(number)) }
-                return String(number)
-            case .string(let string):
-                let shown = string.count > 40 ? String(string.prefix(40)) + "…" : string
-                return "\"\(shown)\""
-            case .array: return "an array"
-            case .object: return "an object"
-            }
-        }
-    }
+    /// How deep a document may nest to be parsed at all; validation stops earlier, at
+    /// `maximumDepth`, with a violation instead of an error.
+    public static let maximumParseDepth = 512
 
     /// The instance types `type` can name.
     enum TypeName: String, Sendable, CaseIterable {
         case null, boolean, integer, number, string, array, object
+    }
+}
+
+extension JSONValue {
+    /// Parses JSON text for a schema or an instance (any value is allowed at the top).
+    public static func parse(_ bytes: [UInt8]) throws(JSONSchema.Error) -> JSONValue {
+        do {
+            return try parse(bytes, maximumDepth: JSONSchema.maximumParseDepth)
+        } catch {
+            throw .invalidJSON(error.reason)
+        }
+    }
+
+    /// The JSON Schema type names this value has (`integer` values are also `number`s).
+    func hasType(_ type: JSONSchema.TypeName) -> Bool {
+        switch (self, type) {
+        case (.null, .null), (.bool, .boolean), (.string, .string), (.array, .array), (.object, .object),
+            (.number, .number):
+            true
+        case (.number(let number), .integer):
+            number.isFinite && number.rounded(.towardZero) == number
+        default:
+            false
+        }
+    }
+
+    var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number(let number): JSONValue.number(number).hasType(.integer) ? "integer" : "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    /// A short rendering for violation messages.
+    var brief: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return String(value)
+        case .number(let number):
+            if hasType(.integer), abs(number) < 1e15 { return String(Int64(number)) }
+            return String(number)
+        case .string(let string):
+            let shown = string.count > 40 ? String(string.prefix(40)) + "…" : string
+            return "\"\(shown)\""
+        case .array: return "an array"
+        case .object: return "an object"
+        }
     }
 }
 

@@ -72,5 +72,5 @@ public struct MemberSnapshot: Codable, Sendable, Equatable {
     }
 
     /// The roles a membership can grant (`platform-admin` never comes from a realm).
-    public static let grantableRoles: Set<String> = ["realm-admin", "requester", "approver", "auditor"]
+    public static let grantableRoles: Set<String> = Role.realmRoleNames
 }

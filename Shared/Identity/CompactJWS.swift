@@ -1,3 +1,4 @@
+import CLMContracts
 /// A token in JWS compact serialisation (RFC 7515 §7.1), split and decoded but NOT verified.
 ///
 /// Parsing checks only shape and the header: size, three strict base64url segments, a JSON

@@ -1,3 +1,4 @@
+import CLMContracts
 import CLMCrypto
 import COpenSSL
 
@@ -35,7 +36,7 @@ public struct JSONWebKey: Sendable {
         self.algorithm = algorithm
         self.members = members
         // RFC 7638: the required members only, sorted, no whitespace — what `serialized` writes.
-        let thumbprint = JOSEBase64URL.encode(Self.sha256(JSONValue.object(members).serialized))
+        let thumbprint = JOSEBase64URL.encode(Digest.sha256(JSONValue.object(members).serialized))
         self.thumbprint = thumbprint
         self.keyID = keyID ?? thumbprint
     }
@@ -125,13 +126,5 @@ public struct JSONWebKey: Sendable {
 
     private static func malformed(_ reason: String) -> AuthenticationError {
         AuthenticationError(.malformed, "key set: \(reason)")
-    }
-
-    private static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let ok = EVP_Digest(bytes, bytes.count, &out, &length, EVP_sha256(), nil)
-        precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
-        return out
     }
 }

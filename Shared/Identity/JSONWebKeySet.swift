@@ -1,3 +1,4 @@
+import CLMContracts
 /// An identity provider's public signing keys (RFC 7517 §5).
 public struct JSONWebKeySet: Sendable {
     /// The largest key set document accepted.

@@ -1,3 +1,4 @@
+import CLMContracts
 import CLMCrypto
 
 /// Signs JWTs (JWS compact serialisation) with a private key.

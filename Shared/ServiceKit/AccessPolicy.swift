@@ -1,15 +1,5 @@
+import CLMContracts
 import CLMIdentity
-
-/// A realm role a token grants (DESIGN §6), plus the platform role that creates realms.
-public enum Role: String, Sendable, CaseIterable {
-    case realmAdmin = "realm-admin"
-    case requester
-    case approver
-    case auditor
-
-    /// Not a realm role: may create realms and see every realm's name, nothing inside them.
-    public static let platformAdmin = "platform-admin"
-}
 
 /// What a call wants to do inside a realm.
 public enum Permission: String, Sendable, CaseIterable {

@@ -1,3 +1,4 @@
+import CLMContracts
 import CLMCrypto
 import Foundation
 import Testing
