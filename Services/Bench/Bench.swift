@@ -41,33 +41,10 @@ struct Bench {
         let http = HTTP(base: base, token: token, connections: concurrency + 4)
 
         print("clm-bench: \(base.absoluteString), realm \(realm), concurrency \(concurrency)")
-        try await http.expect(201, "POST", "/v1/realms", ["id": realm, "displayName": "Benchmark"])
-        try await http.expect(201, "POST", "/v1/realms/\(realm)/policies", [
-            "id": "bench", "ca": "default",
-            "keyTemplate": ["rsaBits": [3072], "ecCurves": ["P-256"], "eddsa": []],
-            "validity": ["defaultDays": 30, "maxDays": 90],
-            "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth"]],
-            "approval": ["mode": "automatic"], "keyRetention": "1h",
-        ])
-        try await http.expect(201, "POST", "/v1/realms/\(realm)/end-entities", [
-            "id": "svc", "kind": "service",
-            "attributes": ["commonName": "svc.bench.example", "dnsNames": ["svc.bench.example"]],
-        ])
+        try await prepareRealm(realm, http: http)
         let csr = try makeCSR()
 
-        let password = "bench-password-123"
-        let scenarios = [
-            Scenario(name: "csr-ec-p256", body: { SubmitRequestBody(policy: "bench", entities: ["svc"], csr: $0) }, count: Int(600 * scale), concurrency: concurrency,
-                     limitName: "ECDSA P-256 sign"),
-            Scenario(name: "server-ec-p256", body: { _ in
-                SubmitRequestBody(policy: "bench", entities: ["svc"], keyGeneration: "ec:P-256", keyPassword: password)
-            },
-                     count: Int(200 * scale), concurrency: concurrency, limitName: "EC P-256 keygen"),
-            Scenario(name: "server-rsa-3072", body: { _ in
-                SubmitRequestBody(policy: "bench", entities: ["svc"], keyGeneration: "rsa:3072", keyPassword: password)
-            },
-                     count: max(4, Int(24 * scale)), concurrency: min(concurrency, 8), limitName: "RSA-3072 keygen"),
-        ].filter { wanted?.contains($0.name) ?? true }
+        let scenarios = scenarios(scale: scale, concurrency: concurrency).filter { wanted?.contains($0.name) ?? true }
 
         // Wait until intake knows the policy (the registry topic is asynchronous).
         try await http.waitForReadModel(realm: realm, csr: csr)
@@ -90,6 +67,40 @@ struct Bench {
         let limits = try CryptoLimits.all()
         Report(results: results, limits: limits, before: before, after: after, services: services, concurrency: concurrency)
             .emit(jsonPath: env["CLM_BENCH_OUTPUT"] ?? runDirectory.appendingPathComponent("bench/bench-\(realm).json").path)
+    }
+
+    /// The benchmark's realm, its automatic policy and one end entity.
+    static func prepareRealm(_ realm: String, http: HTTP) async throws {
+        try await http.expect(201, "POST", "/v1/realms", ["id": realm, "displayName": "Benchmark"])
+        try await http.expect(201, "POST", "/v1/realms/\(realm)/policies", [
+            "id": "bench", "ca": "default",
+            "keyTemplate": ["rsaBits": [3072], "ecCurves": ["P-256"], "eddsa": []],
+            "validity": ["defaultDays": 30, "maxDays": 90],
+            "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth"]],
+            "approval": ["mode": "automatic"], "keyRetention": "1h",
+        ])
+        try await http.expect(201, "POST", "/v1/realms/\(realm)/end-entities", [
+            "id": "svc", "kind": "service",
+            "attributes": ["commonName": "svc.bench.example", "dnsNames": ["svc.bench.example"]],
+        ])
+    }
+
+    static func scenarios(scale: Double, concurrency: Int) -> [Scenario] {
+        let password = "bench-password-123"
+        func generated(_ spec: String) -> @Sendable (String) -> SubmitRequestBody {
+            { _ in SubmitRequestBody(policy: "bench", entities: ["svc"], keyGeneration: spec, keyPassword: password) }
+        }
+        return [
+            Scenario(
+                name: "csr-ec-p256", body: { SubmitRequestBody(policy: "bench", entities: ["svc"], csr: $0) },
+                count: Int(600 * scale), concurrency: concurrency, limitName: "ECDSA P-256 sign"),
+            Scenario(
+                name: "server-ec-p256", body: generated("ec:P-256"), count: Int(200 * scale), concurrency: concurrency,
+                limitName: "EC P-256 keygen"),
+            Scenario(
+                name: "server-rsa-3072", body: generated("rsa:3072"), count: max(4, Int(24 * scale)),
+                concurrency: min(concurrency, 8), limitName: "RSA-3072 keygen"),
+        ]
     }
 
     /// One EC P-256 CSR for every CSR request (intake takes only its public key anyway).

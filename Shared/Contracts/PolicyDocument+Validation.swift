@@ -14,6 +14,24 @@ extension PolicyDocument {
         var problems: [String] = []
         if !Identifier.isValid(id) { problems.append("id: must match [a-z0-9][a-z0-9-]{0,62}") }
         if !Identifier.isValid(ca) { problems.append("ca: must name a CA ([a-z0-9][a-z0-9-]{0,62})") }
+        problems += keyTemplateProblems()
+        if !(1...3650).contains(validity.maxDays) { problems.append("validity.maxDays: must be 1...3650") }
+        if validity.defaultDays < 1 || validity.defaultDays > max(validity.maxDays, 1) {
+            problems.append("validity.defaultDays: must be between 1 and validity.maxDays")
+        }
+        problems += profileProblems()
+        if let constraints { problems += constraints.validationProblems() }
+        problems += approvalProblems()
+        if let retention = keyRetention,
+            let problem = DurationText.problem(retention, at: "keyRetention", range: 10...(365 * 86_400))
+        {
+            problems.append(problem)
+        }
+        return problems
+    }
+
+    private func keyTemplateProblems() -> [String] {
+        var problems: [String] = []
         for (index, bits) in keyTemplate.rsaBits.enumerated() where ![2048, 3072, 4096].contains(bits) {
             problems.append("keyTemplate.rsaBits[\(index)]: \(bits) is not one of 2048, 3072, 4096")
         }
@@ -26,10 +44,11 @@ extension PolicyDocument {
         if keyTemplate.rsaBits.isEmpty && keyTemplate.ecCurves.isEmpty && keyTemplate.eddsa.isEmpty {
             problems.append("keyTemplate: allows no key algorithm")
         }
-        if !(1...3650).contains(validity.maxDays) { problems.append("validity.maxDays: must be 1...3650") }
-        if validity.defaultDays < 1 || validity.defaultDays > max(validity.maxDays, 1) {
-            problems.append("validity.defaultDays: must be between 1 and validity.maxDays")
-        }
+        return problems
+    }
+
+    private func profileProblems() -> [String] {
+        var problems: [String] = []
         for (index, usage) in profile.keyUsage.enumerated() where !Self.knownKeyUsages.contains(usage) {
             problems.append(
                 "profile.keyUsage[\(index)]: '\(usage)' is not an end-entity key usage "
@@ -41,7 +60,11 @@ extension PolicyDocument {
                 "profile.extendedKeyUsage[\(index)]: '\(usage)' is not one of "
                     + Self.knownExtendedKeyUsages.sorted().joined(separator: ", "))
         }
-        if let constraints { problems += constraints.validationProblems() }
+        return problems
+    }
+
+    private func approvalProblems() -> [String] {
+        var problems: [String] = []
         switch approval.mode {
         case .manual:
             if !(1...10).contains(approval.approvers ?? 0) {
@@ -63,11 +86,6 @@ extension PolicyDocument {
             if let problem = DurationText.problem(expiresAfter, at: "approval.expiresAfter", range: waitRange) {
                 problems.append(problem)
             }
-        }
-        if let retention = keyRetention,
-            let problem = DurationText.problem(retention, at: "keyRetention", range: 10...(365 * 86_400))
-        {
-            problems.append(problem)
         }
         return problems
     }

@@ -101,42 +101,55 @@ public struct TokenVerifier: Sendable {
         }
         guard tokenIssuer == issuer else { throw AuthenticationError(.wrongIssuer, "token was issued by another issuer") }
 
-        switch claims["aud"] {
-        case nil:
-            throw AuthenticationError(.missingClaim, "token has no \"aud\"")
-        case .string(let value):
-            guard value == audience else { throw AuthenticationError(.wrongAudience, "token is meant for another audience") }
-        case .array(let values):
-            guard values.allSatisfy({ $0.stringValue != nil }) else {
-                throw AuthenticationError(.malformed, "token \"aud\" is not a string or an array of strings")
-            }
-            guard values.contains(.string(audience)) else {
-                throw AuthenticationError(.wrongAudience, "token is meant for other audiences")
-            }
-        default:
-            throw AuthenticationError(.malformed, "token \"aud\" is not a string or an array of strings")
-        }
+        try checkAudience(claims["aud"])
 
         guard let subject = try Self.string(claims, "sub"), !subject.isEmpty else {
             throw AuthenticationError(.missingClaim, "token has no (or an empty) \"sub\"")
         }
 
-        var platformRoles: Set<String> = []
-        if let value = claims["clm_roles"] {
-            platformRoles = try Self.stringSet(value, claim: "clm_roles")
-        }
-        var realmRoles: [String: Set<String>] = [:]
-        if let value = claims["clm_realms"] {
-            guard let realms = value.objectValue else {
-                throw AuthenticationError(.malformed, "token \"clm_realms\" is not an object of role arrays")
-            }
-            for (realm, roles) in realms {
-                realmRoles[realm] = try Self.stringSet(roles, claim: "clm_realms")
-            }
-        }
+        let (platformRoles, realmRoles) = try Self.roles(claims)
         return Principal(
             subject: subject, issuer: tokenIssuer, platformRoles: platformRoles, realmRoles: realmRoles,
             expiresAt: Date(timeIntervalSince1970: expiry))
+    }
+
+    /// `aud` must be, or contain, this service's audience.
+    private func checkAudience(_ claim: JSONValue?) throws(AuthenticationError) {
+    switch claim {
+    case nil:
+        throw AuthenticationError(.missingClaim, "token has no \"aud\"")
+    case .string(let value):
+        guard value == audience else { throw AuthenticationError(.wrongAudience, "token is meant for another audience") }
+    case .array(let values):
+        guard values.allSatisfy({ $0.stringValue != nil }) else {
+            throw AuthenticationError(.malformed, "token \"aud\" is not a string or an array of strings")
+        }
+        guard values.contains(.string(audience)) else {
+            throw AuthenticationError(.wrongAudience, "token is meant for other audiences")
+        }
+    default:
+        throw AuthenticationError(.malformed, "token \"aud\" is not a string or an array of strings")
+    }
+    }
+
+    /// The platform roles (`clm_roles`) and realm roles (`clm_realms`) a token grants.
+    private static func roles(_ claims: [String: JSONValue]) throws(AuthenticationError)
+        -> (Set<String>, [String: Set<String>])
+    {
+    var platformRoles: Set<String> = []
+    if let value = claims["clm_roles"] {
+        platformRoles = try stringSet(value, claim: "clm_roles")
+    }
+    var realmRoles: [String: Set<String>] = [:]
+    if let value = claims["clm_realms"] {
+        guard let realms = value.objectValue else {
+            throw AuthenticationError(.malformed, "token \"clm_realms\" is not an object of role arrays")
+        }
+        for (realm, roles) in realms {
+            realmRoles[realm] = try stringSet(roles, claim: "clm_realms")
+        }
+    }
+        return (platformRoles, realmRoles)
     }
 
     private static func numericDate(_ claims: [String: JSONValue], _ name: String) throws(AuthenticationError) -> Double? {

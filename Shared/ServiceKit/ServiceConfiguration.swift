@@ -65,93 +65,23 @@ public struct ServiceConfiguration: Sendable {
         let httpPort = env.int("CLM_HTTP_PORT", default: service.defaultPort, range: 1...65535)
         let httpTLS = HTTPTLSSettings.read(&env)
         let httpMaxInFlight = env.int("CLM_HTTP_MAX_IN_FLIGHT", default: 512, range: 1...100_000)
-        let database = DatabaseConfiguration(
-            host: env.string("CLM_PG_HOST", default: "127.0.0.1"),
-            port: env.int("CLM_PG_PORT", default: 55432, range: 1...65535),
-            database: env.string("CLM_PG_DATABASE", default: "clm"),
-            username: env.string("CLM_PG_USER", default: "clm_\(service.schema)"),
-            password: env.required("CLM_PG_PASSWORD", hint: "the password of this service's database role"),
-            tls: env.choice("CLM_PG_TLS", default: DatabaseConfiguration.TLSMode.disable),
-            tlsCAFile: env.optional("CLM_PG_TLS_CA_FILE"),
-            maximumConnections: env.int("CLM_PG_POOL_SIZE", default: 10, range: 1...200)
-        )
-        // Read now, so a wrong path fails the start with this line rather than every connection.
-        if let caFile = database.tlsCAFile, let problem = DatabaseConfiguration.problemWithCAFile(caFile) {
-            env.problem("CLM_PG_TLS_CA_FILE \(EnvironmentReader.quoted(caFile)) \(problem)")
-        }
-        let brokers = env.string("CLM_KAFKA_BROKERS", default: "127.0.0.1:19092")
-        var properties: [String: String] = [:]
-        if let extra = env.optional("CLM_KAFKA_PROPERTIES") {
-            for pair in extra.split(separator: ",") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                if parts.count == 2 {
-                    properties[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1]
-                } else {
-                    env.problem("CLM_KAFKA_PROPERTIES must be key=value pairs separated by commas, got \(EnvironmentReader.quoted(String(pair)))")
-                }
-            }
-        }
-        let topicPrefix = env.string("CLM_KAFKA_TOPIC_PREFIX", default: "clm")
-        if topicPrefix.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber)) && !"._-".contains($0) }) {
-            env.problem("CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got \(EnvironmentReader.quoted(topicPrefix))")
-        }
+        let database = readDatabase(&env, schema: service.schema)
+        let (kafka, topicPrefix) = readKafka(&env, clientID: "clm-\(service.name)")
         let levelText = env.string("CLM_LOG_LEVEL", default: "info")
         let logLevel = Logger.Level(rawValue: levelText.lowercased())
         if logLevel == nil {
-            env.problem("CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \(EnvironmentReader.quoted(levelText))")
+            env.problem(
+                "CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \(EnvironmentReader.quoted(levelText))"
+            )
         }
         let startup = env.int("CLM_STARTUP_TIMEOUT_SECONDS", default: 15, range: 1...600)
-        var kek: (String, String)?
-        var previous: [(id: String, base64: String)] = []
-        if service.needsKeyEncryptionKey {
-            let id = env.string("CLM_KEK_ID", default: "default")
-            if let value = env.optional("CLM_KEK") {
-                kek = (id, value)
-            } else if let path = env.optional("CLM_KEK_FILE") {
-                if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                    kek = (id, text.trimmingCharacters(in: .whitespacesAndNewlines))
-                } else {
-                    env.problem("CLM_KEK_FILE '\(path)' cannot be read")
-                }
-            } else {
-                env.problem("CLM_KEK or CLM_KEK_FILE is required (base64 of 32 random bytes: `openssl rand -base64 32`)")
-            }
-            if let (_, value) = kek, Data(base64Encoded: value)?.count != 32 {
-                env.problem("CLM_KEK must be base64 of exactly 32 bytes")
-            }
-            for entry in (env.optional("CLM_KEK_PREVIOUS") ?? "").split(separator: ",") {
-                let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2, !parts[0].isEmpty, Data(base64Encoded: parts[1])?.count == 32 else {
-                    env.problem("CLM_KEK_PREVIOUS must be id:base64 pairs (32-byte keys) separated by commas")
-                    break
-                }
-                previous.append((parts[0], parts[1]))
-            }
-        }
-        let jwksText = env.required(
-            "CLM_AUTH_JWKS_URL", hint: "the identity provider's JWKS, e.g. file:///path/jwks.json or https://idp/jwks")
-        let jwksURL = URL(string: jwksText)
-        if !jwksText.isEmpty, jwksURL == nil || !["file", "http", "https"].contains(jwksURL?.scheme ?? "") {
-            env.problem("CLM_AUTH_JWKS_URL must be a file://, http:// or https:// URL, got \(EnvironmentReader.quoted(jwksText))")
-        }
-        let authentication = AuthenticationSettings(
-            jwksURL: jwksURL ?? URL(fileURLWithPath: "/"),
-            issuer: env.string("CLM_AUTH_ISSUER", default: "clm-dev"),
-            audience: env.string("CLM_AUTH_AUDIENCE", default: "clm"),
-            clockSkew: .seconds(env.int("CLM_AUTH_CLOCK_SKEW_SECONDS", default: 60, range: 0...300)))
-        let keepHours = env.int("CLM_OUTBOX_KEEP_HOURS", default: 168, range: 1...8760)
-        let replayMinutes = env.int("CLM_OUTBOX_REPLAY_MINUTES", default: 10, range: 1...10080)
-        if replayMinutes > keepHours * 60 {
-            env.problem("CLM_OUTBOX_REPLAY_MINUTES (\(replayMinutes)) cannot exceed CLM_OUTBOX_KEEP_HOURS (\(keepHours)) in minutes")
-        }
-        let retention: OutboxRelay.Retention =
-            service.keepsPublishedEvents
-            ? .everything : .init(keep: .seconds(keepHours * 3600), replayWindow: .seconds(replayMinutes * 60))
+        let (kek, previous) = service.needsKeyEncryptionKey ? readKeyEncryptionKeys(&env) : (nil, [])
+        let authentication = readAuthentication(&env)
+        let retention = readRetention(&env, keepsEverything: service.keepsPublishedEvents)
         try env.validate()
         return ServiceConfiguration(
             httpHost: httpHost, httpPort: httpPort, httpTLS: httpTLS, httpMaxInFlight: httpMaxInFlight, database: database,
-            kafka: KafkaConfiguration(bootstrapServers: brokers, clientID: "clm-\(service.name)", properties: properties),
-            topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
+            kafka: kafka, topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
             keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, outboxRetention: retention, environment: environment,
             authentication: authentication)
     }

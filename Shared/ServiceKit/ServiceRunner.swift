@@ -36,7 +36,6 @@ public enum ServiceRunner {
             FileHandle.standardError.write(Data("\(program): \(message)\n".utf8))
             exit(code.rawValue)
         }
-
         let configuration: ServiceConfiguration
         do {
             configuration = try ServiceConfiguration.fromEnvironment(service: definition, environment: environment)
@@ -50,8 +49,39 @@ public enum ServiceRunner {
         } catch {
             fail(.unsupportedLibrary, "\(error)")
         }
+        let (logger, metrics) = bootstrapObservability(program: program, service: definition.name, level: configuration.logLevel)
+        let client = configuration.database.makeClient(logger: logger)
+        let databaseTask = Task { await client.run() }
+        defer { databaseTask.cancel() }
+        do {
+            try await prepareDatabase(client, definition: definition, configuration: configuration, logger: logger)
+        } catch {
+            let target = configuration.database.redactedDescription
+            fail(.database, "cannot use PostgreSQL at \(target): \(PostgresErrorText.describe(error))")
+        }
+        let producer: KafkaProducer
+        do {
+            producer = try await prepareKafka(configuration, logger: logger)
+        } catch {
+            let reason = (error as? KafkaError)?.message ?? "\(error)"
+            fail(.kafka, "cannot use Kafka at \(configuration.kafka.bootstrapServers): \(reason)")
+        }
+        do {
+            let context = makeContext(
+                definition: definition, configuration: configuration, client: client, producer: producer, logger: logger)
+            try await run(Module.self, context: context, metrics: metrics, program: program)
+            exit(0)
+        } catch let error as ConfigurationError {
+            fail(.configuration, "\(error)")
+        } catch {
+            fail(.runtime, "\(error)")
+        }
+    }
 
-        let level = configuration.logLevel
+    /// Logging to standard output at `level` and Prometheus metrics.
+    static func bootstrapObservability(program: String, service: String, level: Logger.Level)
+        -> (Logger, PrometheusCollectorRegistry)
+    {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level
@@ -59,153 +89,159 @@ public enum ServiceRunner {
         }
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
-        let logger = {
-            var logger = Logger(label: program)
-            logger[metadataKey: "service"] = "\(definition.name)"
-            return logger
-        }()
+        var logger = Logger(label: program)
+        logger[metadataKey: "service"] = "\(service)"
+        return (logger, metrics)
+    }
 
-        let client = configuration.database.makeClient(logger: logger)
-        let databaseTask = Task { await client.run() }
-        defer { databaseTask.cancel() }
-
-        // PostgreSQL: wait (bounded) until it answers, then migrate under the advisory lock.
-        do {
-            try await retry(until: .now + configuration.startupTimeout, logger: logger, what: "PostgreSQL") {
-                try await configuration.database.probe(logger: logger)
-            }
-            try await Migrator.migrate(
-                client: client, schema: definition.schema, migrations: definition.allMigrations, logger: logger)
-        } catch {
-            fail(
-                .database,
-                "cannot use PostgreSQL at \(configuration.database.redactedDescription): \(PostgresErrorText.describe(error))")
+    /// Waits (bounded) until PostgreSQL answers, then migrates under the advisory lock.
+    static func prepareDatabase(
+        _ client: PostgresClient, definition: ServiceDefinition, configuration: ServiceConfiguration, logger: Logger
+    ) async throws {
+        try await retry(until: .now + configuration.startupTimeout, logger: logger, what: "PostgreSQL") {
+            try await configuration.database.probe(logger: logger)
         }
+        try await Migrator.migrate(
+            client: client, schema: definition.schema, migrations: definition.allMigrations, logger: logger)
+    }
 
-        // Kafka: create our topics (bounded wait), which also proves a broker is reachable.
-        let producer: KafkaProducer
-        let topics = Topic.allCases.map {
-            TopicSpecification(
-                name: $0.name(prefix: configuration.topicPrefix), partitions: $0.partitions,
-                configuration: $0.configuration)
+    /// The topics CLM uses, as this installation names them.
+    static func topicSpecifications(prefix: String) -> [TopicSpecification] {
+        Topic.allCases.map {
+            TopicSpecification(name: $0.name(prefix: prefix), partitions: $0.partitions, configuration: $0.configuration)
         }
-        do {
-            producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
-            try await retry(until: .now + configuration.startupTimeout, logger: logger, what: "Kafka") {
-                try await producer.createTopics(topics, timeout: .seconds(5))
-            }
-        } catch let error as KafkaError {
-            fail(.kafka, "cannot use Kafka at \(configuration.kafka.bootstrapServers): \(error.message)")
-        } catch {
-            fail(.kafka, "cannot use Kafka at \(configuration.kafka.bootstrapServers): \(error)")
-        }
+    }
 
+    /// Creates our topics (bounded wait), which also proves a broker is reachable.
+    static func prepareKafka(_ configuration: ServiceConfiguration, logger: Logger) async throws -> KafkaProducer {
+        let producer = try KafkaProducer(configuration: configuration.kafka, logger: logger)
+        let topics = topicSpecifications(prefix: configuration.topicPrefix)
+        try await retry(until: .now + configuration.startupTimeout, logger: logger, what: "Kafka") {
+            try await producer.createTopics(topics, timeout: .seconds(5))
+        }
+        return producer
+    }
+
+    static func makeContext(
+        definition: ServiceDefinition, configuration: ServiceConfiguration, client: PostgresClient,
+        producer: KafkaProducer, logger: Logger
+    ) -> ServiceContext {
         let outbox = Outbox(
             schema: definition.schema, topicPrefix: configuration.topicPrefix, source: "/clm/\(definition.name)")
         let relay = OutboxRelay(
             client: client, outbox: outbox, producer: producer, logger: logger,
-            retention: configuration.outboxRetention, topics: topics)
+            retention: configuration.outboxRetention, topics: topicSpecifications(prefix: configuration.topicPrefix))
         let databaseSettings = configuration.database
         let database = DatabaseMonitor(
             client: client, logger: logger,
             directProbe: { try await databaseSettings.probe(logger: logger, timeout: .seconds(2)) })
-        let context = ServiceContext(
+        return ServiceContext(
             definition: definition, configuration: configuration, client: client, producer: producer, relay: relay,
             outbox: outbox, database: database, authenticator: configuration.authentication.makeAuthenticator(),
             logger: logger)
+    }
 
-        do {
-            let module = try await Module.make(context: context)
-            let router = Router(context: ServiceRequestContext.self)
-            // Metrics outermost, so it records the status the problem middleware produced;
-            // authentication inside, so its refusals become problem details too.
-            router.add(middleware: MetricsMiddleware())
-            router.add(middleware: ProblemMiddleware())
-            router.add(middleware: AdmissionMiddleware(limit: AdmissionLimit(configuration.httpMaxInFlight)))
-            let members = context.members
-            let auditLimiter = RateLimiter(perSecond: 20)
-            router.add(
-                middleware: AuthenticationMiddleware(
-                    authenticator: context.authenticator,
-                    members: members, client: client, database: database,
-                    recordFailure: { code, path in
-                        // A flood of bad tokens must not become a flood of writes.
-                        guard auditLimiter.admit() else { return }
-                        do {
-                            _ = try await context.transaction { tx in
-                                try await context.audit.append(
-                                    realm: AuditRecord.platformRealm, actor: "anonymous", action: "authentication.failed",
-                                    target: path, details: "code: \(code)", in: tx)
-                            }
-                        } catch {
-                            logger.warning("could not audit a failed authentication", metadata: ["error": "\(error)"])
-                        }
-                    }))
-            AuditRoutes(context: context).add(to: router)
-            var processor: EventProcessor?
-            if let handler = module.eventHandler, !definition.consumes.isEmpty {
-                // One group per installation: the topic prefix keeps installations (and test
-                // runs) that share a cluster from joining each other's groups.
-                let groupID = Topic.groupID(prefix: configuration.topicPrefix, service: definition.name)
-                processor = try EventProcessor(
-                    kafka: configuration.kafka, groupID: groupID,
-                    topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
-                    client: client, outbox: outbox, relay: relay, handler: handler,
-                    deadLetter: DeadLetter(
-                        producer: producer, topic: Topic.deadLetter.name(prefix: configuration.topicPrefix),
-                        groupID: groupID, logger: logger),
-                    logger: logger)
-            }
-            let consumerJoined: (@Sendable () -> Bool)? =
-                if let processor { { processor.hasJoinedGroup } } else { nil }
-            let health = HealthCheck(database: database, producer: producer, consumerJoined: consumerJoined)
-            health.addRoutes(to: router)
-            router.get("/metrics") { _, _ in
-                Response(
-                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
-            }
-            module.addRoutes(to: router)
-
-            var services: [any Service] = [database, producer, relay] + module.services
-            if let processor { services.append(processor) }
-            // HTTPS when a certificate and key are configured; plain HTTP (behind nginx) otherwise.
-            let server: HTTPServerBuilder
-            if let tls = configuration.httpTLS {
-                server = try .tls(.http1(), tlsConfiguration: tls.tlsConfiguration)
-            } else {
-                server = .http1()
-            }
-            let app = Application(
-                router: router,
-                server: server,
+    /// Builds the module, its routes and consumer, and runs them with HTTP, the relay and the
+    /// producer as one service group until a stop signal.
+    static func run<Module: ServiceModule>(
+        _: Module.Type, context: ServiceContext, metrics: PrometheusCollectorRegistry, program: String
+    ) async throws {
+        let (configuration, logger) = (context.configuration, context.logger)
+        let module = try await Module.make(context: context)
+        let processor = try makeProcessor(for: module.eventHandler, context: context)
+        let consumerJoined: (@Sendable () -> Bool)? = if let processor { { processor.hasJoinedGroup } } else { nil }
+        let router = makeRouter(context: context, metrics: metrics, consumerJoined: consumerJoined)
+        module.addRoutes(to: router)
+        var services: [any Service] = [context.database, context.producer, context.relay] + module.services
+        if let processor { services.append(processor) }
+        // HTTPS when a certificate and key are configured; plain HTTP (behind nginx) otherwise.
+        let server: HTTPServerBuilder
+        if let tls = configuration.httpTLS {
+            server = try .tls(.http1(), tlsConfiguration: tls.tlsConfiguration)
+        } else {
+            server = .http1()
+        }
+        services.append(
+            Application(
+                router: router, server: server,
                 configuration: .init(
                     address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: program),
-                logger: logger)
-            services.append(app)
-            // Shut down in reverse: HTTP first, then the consumer, the relay, and the producer.
-            var groupConfiguration = ServiceGroupConfiguration(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger)
-            // A stop must end the process even when PostgreSQL or the broker is gone: what is
-            // not finished by then stays in the outbox or unacknowledged on the topic.
-            groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
-            groupConfiguration.maximumCancellationDuration = .seconds(5)
-            let group = ServiceGroup(configuration: groupConfiguration)
-            logger.info(
-                "started",
-                metadata: [
-                    "http": "\(configuration.httpHost):\(configuration.httpPort)",
-                    "scheme": "\(configuration.httpTLS == nil ? "http" : "https")",
-                ])
-            try await group.run()
-            logger.notice("stopped")
-            exit(0)
-        } catch let error as ConfigurationError {
-            fail(.configuration, "\(error)")
-        } catch {
-            fail(.runtime, "\(error)")
+                logger: logger))
+        // Shut down in reverse: HTTP first, then the consumer, the relay, and the producer.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A stop must end the process even when PostgreSQL or the broker is gone: what is
+        // not finished by then stays in the outbox or unacknowledged on the topic.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        logger.info(
+            "started",
+            metadata: [
+                "http": "\(configuration.httpHost):\(configuration.httpPort)",
+                "scheme": "\(configuration.httpTLS == nil ? "http" : "https")",
+            ])
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.notice("stopped")
+    }
+
+    /// The consumer of `definition.consumes`, applying events through `handler`.
+    static func makeProcessor(for handler: (any EventHandler)?, context: ServiceContext) throws -> EventProcessor? {
+        let (definition, configuration) = (context.definition, context.configuration)
+        guard let handler, !definition.consumes.isEmpty else { return nil }
+        // One group per installation: the topic prefix keeps installations (and test runs)
+        // that share a cluster from joining each other's groups.
+        let groupID = Topic.groupID(prefix: configuration.topicPrefix, service: definition.name)
+        return try EventProcessor(
+            kafka: configuration.kafka, groupID: groupID,
+            topics: definition.consumes.map { $0.name(prefix: configuration.topicPrefix) },
+            client: context.client, outbox: context.outbox, relay: context.relay, handler: handler,
+            deadLetter: DeadLetter(
+                producer: context.producer, topic: Topic.deadLetter.name(prefix: configuration.topicPrefix),
+                groupID: groupID, logger: context.logger),
+            logger: context.logger)
+    }
+
+    /// The middleware every service has (metrics, problems, admission, authentication), its
+    /// audit, health and metrics routes.
+    static func makeRouter(
+        context: ServiceContext, metrics: PrometheusCollectorRegistry, consumerJoined: (@Sendable () -> Bool)?
+    ) -> Router<ServiceRequestContext> {
+        let router = Router(context: ServiceRequestContext.self)
+        // Metrics outermost, so it records the status the problem middleware produced;
+        // authentication inside, so its refusals become problem details too.
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AdmissionMiddleware(limit: AdmissionLimit(context.configuration.httpMaxInFlight)))
+        router.add(
+            middleware: AuthenticationMiddleware(
+                authenticator: context.authenticator, members: context.members, client: context.client,
+                database: context.database, recordFailure: failedLoginRecorder(context)))
+        AuditRoutes(context: context).add(to: router)
+        HealthCheck(database: context.database, producer: context.producer, consumerJoined: consumerJoined)
+            .addRoutes(to: router)
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
+        return router
+    }
+
+    /// Audits failed logins on the platform chain, at most 20 a second: a flood of bad tokens
+    /// must not become a flood of writes.
+    static func failedLoginRecorder(_ context: ServiceContext) -> @Sendable (String, String) async -> Void {
+        let limiter = RateLimiter(perSecond: 20)
+        return { code, path in
+            guard limiter.admit() else { return }
+            do {
+                _ = try await context.transaction { tx in
+                    try await context.audit.append(
+                        realm: AuditRecord.platformRealm, actor: "anonymous", action: "authentication.failed",
+                        target: path, details: "code: \(code)", in: tx)
+                }
+            } catch {
+                context.logger.warning("could not audit a failed authentication", metadata: ["error": "\(error)"])
+            }
         }
     }
 
