@@ -4,6 +4,7 @@ import CLMStorage
 import Foundation
 import Logging
 import PostgresNIO
+import Testing
 
 /// A fresh database with one service's schema migrated, reached in-process as that service's
 /// role: for use cases and stores tested without starting any service.
