@@ -11,22 +11,21 @@ struct CAGatewaySettings: Sendable {
     /// an existing CA keeps its keys whatever this says later.
     var authorities: [(name: String, spec: KeySpec)]
     /// `CLM_CA_RETRY_LIMIT`, default 8: issuance attempts while the CA is unavailable before
-    /// the request fails with `ca-unavailable`.
-    var retryLimit: Int
-    /// `CLM_CA_RETRY_INITIAL_MS`, default 1000: the first retry's delay; each doubles, up to
-    /// `CLM_CA_RETRY_MAX_SECONDS` (default 60).
-    var retryInitial: Duration
-    var retryMaximum: Duration
+    /// the request fails with `ca-unavailable`. `CLM_CA_RETRY_INITIAL_MS`, default 1000: the
+    /// first retry's delay; each doubles, up to `CLM_CA_RETRY_MAX_SECONDS` (default 60).
+    var retry: IssuanceRetryPolicy
 
     static func fromEnvironment(_ environment: [String: String]) throws -> CAGatewaySettings {
         var env = EnvironmentReader(environment)
         var authorities: [(String, KeySpec)] = []
-        let text = env.string("CLM_CAS", default: ProcessInfo.processInfo.environment["CLM_CA_NAME"].map { "\($0)=ec:P-256" } ?? "default=ec:P-256")
+        let fallback = ProcessInfo.processInfo.environment["CLM_CA_NAME"].map { "\($0)=ec:P-256" } ?? "default=ec:P-256"
+        let text = env.string("CLM_CAS", default: fallback)
         for entry in text.split(separator: ",") {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, Identifier.isValid(parts[0]), let spec = try? KeySpec(parsing: parts[1]) else {
                 env.problem(
-                    "CLM_CAS must be name=key pairs such as default=ec:P-256,rsa=rsa:3072 (names: lower-case letters, digits, '-'), got \(EnvironmentReader.quoted(String(entry)))")
+                    "CLM_CAS must be name=key pairs such as default=ec:P-256,rsa=rsa:3072 "
+                        + "(names: lower-case letters, digits, '-'), got \(EnvironmentReader.quoted(String(entry)))")
                 continue
             }
             if authorities.contains(where: { $0.0 == parts[0] }) {
@@ -40,13 +39,7 @@ struct CAGatewaySettings: Sendable {
         let maximum = env.int("CLM_CA_RETRY_MAX_SECONDS", default: 60, range: 1...3600)
         try env.validate()
         return CAGatewaySettings(
-            authorities: authorities.map { (name: $0.0, spec: $0.1) }, retryLimit: limit,
-            retryInitial: .milliseconds(initial), retryMaximum: .seconds(maximum))
-    }
-
-    /// Delay before attempt `attempt + 1` (attempt counts from 1).
-    func retryDelay(after attempt: Int) -> Duration {
-        let factor = 1 << min(max(attempt - 1, 0), 20)
-        return min(retryInitial * factor, retryMaximum)
+            authorities: authorities.map { (name: $0.0, spec: $0.1) },
+            retry: IssuanceRetryPolicy(limit: limit, initial: .milliseconds(initial), maximum: .seconds(maximum)))
     }
 }

@@ -18,16 +18,15 @@ extension RegistryModule {
     func addAccessRoutes(to realms: RouterGroup<ServiceRequestContext>) {
         realms.get(":realm/members") { _, ctx in
             let realm = try await requireRealm(ctx, .readMembers)
-            return JSONResponse(try await context.read(logger: ctx.logger) { try await members.members(realm: realm, on: $0, logger: ctx.logger) })
+            return JSONResponse(try await read(ctx) { try await members.members(realm: realm, on: $1, logger: $2) })
         }
         realms.get(":realm/members/:subject") { _, ctx in
             let realm = try await requireRealm(ctx, .readMembers)
             let subject = try Self.subject(ctx)
-            guard
-                let found = try await context.read(logger: ctx.logger, {
-                    try await members.member(realm: realm, subject: subject, on: $0, logger: ctx.logger)
-                }), !found.roles.isEmpty
-            else { throw APIError.notFound("member '\(subject)'") }
+            let found = try await read(ctx) {
+                try await members.member(realm: realm, subject: subject, on: $1, logger: $2)
+            }
+            guard let found, !found.roles.isEmpty else { throw Problem.notFound("member '\(subject)'") }
             return JSONResponse(found)
         }
         realms.put(":realm/members/:subject") { request, ctx in
@@ -46,7 +45,7 @@ extension RegistryModule {
 
         realms.get(":realm/cas") { _, ctx in
             let realm = try await requireRealm(ctx, .readRegistry)
-            let found = try await context.read(logger: ctx.logger) { try await store.realm(realm, on: $0, logger: ctx.logger) }
+            let found = try await read(ctx) { try await $0.realm(realm, on: $1, logger: $2) }
             return JSONResponse(RealmCAs(realm: realm, cas: found?.knownCAs ?? []))
         }
         realms.put(":realm/cas/:ca") { _, ctx in
@@ -57,10 +56,11 @@ extension RegistryModule {
             _ = try ctx.authorizePlatform(.assignCA)
             return JSONResponse(
                 try await changeCAs(ctx) { cas, ca, usedBy in
-                    guard cas.contains(ca) else { throw APIError.notFound("CA '\(ca)' in this realm") }
+                    guard cas.contains(ca) else { throw Problem.notFound("CA '\(ca)' in this realm") }
                     guard usedBy.isEmpty else {
-                        throw APIError.conflict(
-                            "ca-in-use", "CA '\(ca)' is named by the latest version of: \(usedBy.joined(separator: ", "))")
+                        throw Problem.conflict(
+                            "ca-in-use",
+                            "CA '\(ca)' is named by the latest version of: \(usedBy.joined(separator: ", "))")
                     }
                     return cas.filter { $0 != ca }
                 })
@@ -73,7 +73,7 @@ extension RegistryModule {
     {
         try await context.transaction(logger: ctx.logger) { tx in
             let current = try await members.member(realm: realm, subject: subject, on: tx.connection, logger: tx.logger)
-            if roles.isEmpty && (current?.roles.isEmpty ?? true) { throw APIError.notFound("member '\(subject)'") }
+            if roles.isEmpty && (current?.roles.isEmpty ?? true) { throw Problem.notFound("member '\(subject)'") }
             let snapshot = MemberSnapshot(
                 realm: realm, subject: subject, roles: roles, revision: (current?.revision ?? 0) + 1, updatedAt: Date())
             try await members.apply(snapshot, on: tx.connection, logger: tx.logger)
@@ -81,8 +81,7 @@ extension RegistryModule {
                 realm: realm, actor: try ctx.requirePrincipal().subject,
                 action: roles.isEmpty ? "member.removed" : "member.granted", target: "member/\(subject)",
                 details: roles.joined(separator: ","), in: tx)
-            try await tx.publish(
-                tx.outbox.event(.memberSnapshot, subject: "member/\(realm)/\(subject)", realm: realm, data: snapshot))
+            try await tx.publish(snapshot, subject: "member/\(realm)/\(subject)", realm: realm)
             tx.logger.notice(
                 "realm membership changed",
                 metadata: ["realm": "\(realm)", "member": "\(subject)", "roles": "\(roles.joined(separator: ","))"])
@@ -96,13 +95,13 @@ extension RegistryModule {
     ) async throws -> RealmCAs {
         let realm = try ctx.parameters.require("realm")
         let ca = try ctx.parameters.require("ca")
-        guard Identifier.isValid(realm) else { throw APIError.notFound("realm '\(realm)'") }
+        guard Identifier.isValid(realm) else { throw Problem.notFound("realm '\(realm)'") }
         guard Identifier.isValid(ca) else {
-            throw APIError.badRequest("invalid-identifier", "ca: must match [a-z0-9][a-z0-9-]{0,62}")
+            throw Problem.invalid("invalid-identifier", "ca: must match [a-z0-9][a-z0-9-]{0,62}")
         }
         return try await context.transaction(logger: ctx.logger) { tx in
             guard var snapshot = try await store.realm(realm, lock: true, on: tx.connection, logger: tx.logger) else {
-                throw APIError.notFound("realm '\(realm)'")
+                throw Problem.notFound("realm '\(realm)'")
             }
             let usedBy = try await store.policiesUsing(ca: ca, realm: realm, on: tx.connection, logger: tx.logger)
             let updated = try change(snapshot.knownCAs, ca, usedBy)
@@ -111,10 +110,10 @@ extension RegistryModule {
                 snapshot.cas = updated
                 try await store.setCAs(updated, realm: realm, on: tx.connection, logger: tx.logger)
                 try await context.audit.append(
-                    realm: realm, actor: try ctx.requirePrincipal().subject, action: "realm.cas-changed", target: "realm/\(realm)",
+                    realm: realm, actor: try ctx.requirePrincipal().subject, action: "realm.cas-changed",
+                    target: "realm/\(realm)",
                     details: "CAs: \(updated.joined(separator: ", "))", in: tx)
-                try await tx.publish(
-                    tx.outbox.event(.realmSnapshot, subject: "realm/\(realm)", realm: realm, data: snapshot))
+                try await tx.publish(snapshot, subject: "realm/\(realm)", realm: realm)
             }
             return RealmCAs(realm: realm, cas: updated)
         }
@@ -126,32 +125,32 @@ extension RegistryModule {
         // The router hands over the raw segment; subjects with `/` or spaces come percent-encoded.
         let raw = try ctx.parameters.require("subject")
         guard let subject = raw.removingPercentEncoding else {
-            throw APIError.badRequest("invalid-subject", "subject: invalid percent-encoding")
+            throw Problem.invalid("invalid-subject", "subject: invalid percent-encoding")
         }
         guard (1...256).contains(subject.utf8.count),
             !subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { throw APIError.badRequest("invalid-subject", "subject: 1...256 bytes without control characters") }
+        else { throw Problem.invalid("invalid-subject", "subject: 1...256 bytes without control characters") }
         return subject
     }
 
     static func validateRoles(_ roles: [String]) throws -> [String] {
         guard !roles.isEmpty else {
-            throw APIError.badRequest("invalid-field", "roles: name at least one role (DELETE removes a member)")
+            throw Problem.invalid("invalid-field", "roles: name at least one role (DELETE removes a member)")
         }
         let unknown = roles.filter { !MemberSnapshot.grantableRoles.contains($0) }
         guard unknown.isEmpty else {
-            throw APIError.badRequest(
-                "invalid-field",
-                "roles: \(unknown.map { "'\($0)'" }.joined(separator: ", ")) not one of \(MemberSnapshot.grantableRoles.sorted().joined(separator: ", "))")
+            let named = unknown.map { "'\($0)'" }.joined(separator: ", ")
+            let grantable = MemberSnapshot.grantableRoles.sorted().joined(separator: ", ")
+            throw Problem.invalid("invalid-field", "roles: \(named) not one of \(grantable)")
         }
         return Array(Set(roles)).sorted()
     }
 
     static func validateCAList(_ cas: [String]) throws {
-        guard cas.count <= 32 else { throw APIError.badRequest("invalid-field", "cas: at most 32 CAs per realm") }
+        guard cas.count <= 32 else { throw Problem.invalid("invalid-field", "cas: at most 32 CAs per realm") }
         for ca in cas where !Identifier.isValid(ca) {
-            throw APIError.badRequest("invalid-identifier", "cas: '\(ca)' must match [a-z0-9][a-z0-9-]{0,62}")
+            throw Problem.invalid("invalid-identifier", "cas: '\(ca)' must match [a-z0-9][a-z0-9-]{0,62}")
         }
-        guard Set(cas).count == cas.count else { throw APIError.badRequest("invalid-field", "cas: listed twice") }
+        guard Set(cas).count == cas.count else { throw Problem.invalid("invalid-field", "cas: listed twice") }
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The registry's SQL, kept apart from HTTP handling.
+/// The registry's SQL (realms, policies, end entities), kept apart from HTTP handling; the
+/// memberships' SQL is `RealmMembers`'.
 struct RegistryStore: Sendable {
     func insertRealm(_ realm: RealmSnapshot, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query(
@@ -73,13 +74,14 @@ struct RegistryStore: Sendable {
         try await connection.query(
             """
             INSERT INTO registry.policies (realm, id, version, document, created_at)
-            VALUES (\(snapshot.realm), \(snapshot.policy), \(snapshot.version), \(document)::jsonb, \(snapshot.createdAt))
+            VALUES (\(snapshot.realm), \(snapshot.policy), \(snapshot.version), \(document)::jsonb,
+                    \(snapshot.createdAt))
             """, logger: logger)
     }
 
-    func policy(realm: String, id: String, version: Int?, on connection: PostgresConnection, logger: Logger) async throws
-        -> PolicySnapshot?
-    {
+    func policy(
+        realm: String, id: String, version: Int?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> PolicySnapshot? {
         let rows =
             if let version {
                 try await connection.query(
@@ -96,10 +98,7 @@ struct RegistryStore: Sendable {
                     """, logger: logger
                 ).decode((Int, String, Date).self).collectAll()
             }
-        guard let row = rows.first else { return nil }
-        return PolicySnapshot(
-            realm: realm, policy: id, version: row.0, document: try JSONColumn.decode(PolicyDocument.self, from: row.1),
-            createdAt: row.2)
+        return try rows.first.map { try Self.policy(realm: realm, id: id, version: $0.0, document: $0.1, at: $0.2) }
     }
 
     /// Every version of one policy, oldest first.
@@ -112,9 +111,7 @@ struct RegistryStore: Sendable {
             WHERE realm = \(realm) AND id = \(id) ORDER BY version
             """, logger: logger
         ).decode((Int, String, Date).self).collectAll().map {
-            PolicySnapshot(
-                realm: realm, policy: id, version: $0.0, document: try JSONColumn.decode(PolicyDocument.self, from: $0.1),
-                createdAt: $0.2)
+            try Self.policy(realm: realm, id: id, version: $0.0, document: $0.1, at: $0.2)
         }
     }
 
@@ -126,15 +123,24 @@ struct RegistryStore: Sendable {
             WHERE realm = \(realm) ORDER BY id, version DESC
             """, logger: logger
         ).decode((String, Int, String, Date).self).collectAll().map {
-            PolicySnapshot(
-                realm: realm, policy: $0.0, version: $0.1, document: try JSONColumn.decode(PolicyDocument.self, from: $0.2),
-                createdAt: $0.3)
+            try Self.policy(realm: realm, id: $0.0, version: $0.1, document: $0.2, at: $0.3)
         }
     }
 
-    func entityRevision(realm: String, id: String, on connection: PostgresConnection, logger: Logger) async throws -> Int? {
+    private static func policy(realm: String, id: String, version: Int, document: String, at createdAt: Date) throws
+        -> PolicySnapshot
+    {
+        PolicySnapshot(
+            realm: realm, policy: id, version: version,
+            document: try JSONColumn.decode(PolicyDocument.self, from: document), createdAt: createdAt)
+    }
+
+    func entityRevision(realm: String, id: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> Int?
+    {
         try await connection.query(
-            "SELECT revision FROM registry.end_entities WHERE realm = \(realm) AND id = \(id) FOR UPDATE", logger: logger
+            "SELECT revision FROM registry.end_entities WHERE realm = \(realm) AND id = \(id) FOR UPDATE",
+            logger: logger
         ).decode(Int.self).collectAll().first
     }
 
@@ -142,8 +148,10 @@ struct RegistryStore: Sendable {
         let entity = try JSONColumn.encode(snapshot.entity)
         try await connection.query(
             """
-            INSERT INTO registry.end_entities (realm, id, revision, entity) VALUES (\(snapshot.realm), \(snapshot.entity.id), \(snapshot.revision), \(entity)::jsonb)
-            ON CONFLICT (realm, id) DO UPDATE SET revision = EXCLUDED.revision, entity = EXCLUDED.entity, updated_at = now()
+            INSERT INTO registry.end_entities (realm, id, revision, entity)
+            VALUES (\(snapshot.realm), \(snapshot.entity.id), \(snapshot.revision), \(entity)::jsonb)
+            ON CONFLICT (realm, id) DO UPDATE
+            SET revision = EXCLUDED.revision, entity = EXCLUDED.entity, updated_at = now()
             """, logger: logger)
     }
 
@@ -151,17 +159,21 @@ struct RegistryStore: Sendable {
         -> EndEntitySnapshot?
     {
         try await connection.query(
-            "SELECT revision, entity::text FROM registry.end_entities WHERE realm = \(realm) AND id = \(id)", logger: logger
-        ).decode((Int, String).self).collectAll().first.map {
-            EndEntitySnapshot(realm: realm, entity: try JSONColumn.decode(EndEntity.self, from: $0.1), revision: $0.0)
-        }
+            "SELECT revision, entity::text FROM registry.end_entities WHERE realm = \(realm) AND id = \(id)",
+            logger: logger
+        ).decode((Int, String).self).collectAll().first.map { try Self.entity(realm: realm, revision: $0.0, $0.1) }
     }
 
-    func entities(realm: String, on connection: PostgresConnection, logger: Logger) async throws -> [EndEntitySnapshot] {
+    func entities(realm: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> [EndEntitySnapshot]
+    {
         try await connection.query(
-            "SELECT revision, entity::text FROM registry.end_entities WHERE realm = \(realm) ORDER BY id", logger: logger
-        ).decode((Int, String).self).collectAll().map {
-            EndEntitySnapshot(realm: realm, entity: try JSONColumn.decode(EndEntity.self, from: $0.1), revision: $0.0)
-        }
+            "SELECT revision, entity::text FROM registry.end_entities WHERE realm = \(realm) ORDER BY id",
+            logger: logger
+        ).decode((Int, String).self).collectAll().map { try Self.entity(realm: realm, revision: $0.0, $0.1) }
+    }
+
+    private static func entity(realm: String, revision: Int, _ text: String) throws -> EndEntitySnapshot {
+        EndEntitySnapshot(realm: realm, entity: try JSONColumn.decode(EndEntity.self, from: text), revision: revision)
     }
 }

@@ -1,9 +1,6 @@
 import CLMContracts
 import CLMCrypto
-import CLMServiceKit
 import Foundation
-import Logging
-import PostgresNIO
 
 /// The built-in software CA: a root and an issuing CA created at first start, their private
 /// keys stored only sealed (AES-256-GCM under the configured key-encryption key).
@@ -25,73 +22,37 @@ final class CertificateAuthority: Sendable {
     /// Issuing CA first, then the root: what a client appends to a leaf.
     var chainPEM: String { issuing.pem + root.pem }
 
-    /// Loads the CA, creating it on the very first start. An advisory lock makes concurrent
-    /// first starts create exactly one.
-    static func loadOrCreate(
-        name: String, issuingSpec: KeySpec, keys: KeyRing, client: PostgresClient, logger: Logger
-    ) async throws -> CertificateAuthority {
-        try await client.transaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("clm.ca." + name)))", logger: logger)
-            if let row = try await connection.query(
-                """
-                SELECT root_certificate, issuing_certificate, issuing_key, root_key, kek_id
-                FROM ca_gateway.authorities WHERE name = \(name)
-                """,
-                logger: logger
-            ).decode((String, String, ByteBuffer, ByteBuffer, String).self).collectAll().first {
-                let sealed = try SealedKey(combinedBytes: Array(buffer: row.2))
-                let key = try keys.open(sealed, associatedData: associatedData(name, "issuing"))
-                if row.4 != keys.current.id {
-                    // A rotated KEK: re-wrap both CA keys now, under the lock, before serving.
-                    let issuing = try keys.rewrap(sealed)
-                    let root = try keys.rewrap(try SealedKey(combinedBytes: Array(buffer: row.3)))
-                    try await connection.query(
-                        """
-                        UPDATE ca_gateway.authorities SET issuing_key = \(ByteBuffer(bytes: issuing.combinedBytes)),
-                            root_key = \(ByteBuffer(bytes: root.combinedBytes)), kek_id = \(keys.current.id)
-                        WHERE name = \(name)
-                        """, logger: logger)
-                    logger.notice(
-                        "CA keys re-wrapped under the current key-encryption key",
-                        metadata: ["ca": "\(name)", "kek.from": "\(row.4)", "kek.to": "\(keys.current.id)"])
-                }
-                let issuingKey = try PrivateKey(pkcs8DER: key)
-                if issuingKey.publicKey.spec != issuingSpec {
-                    logger.warning(
-                        "CA keeps the issuing key it was created with; configure a new CA name for another algorithm",
-                        metadata: [
-                            "ca": "\(name)", "configured": "\(issuingSpec.description)",
-                            "actual": "\(issuingKey.publicKey.spec.description)",
-                        ])
-                }
-                return CertificateAuthority(
-                    name: name, root: try Certificate(pem: row.0), issuing: try Certificate(pem: row.1),
-                    issuingKey: issuingKey)
-            }
-            logger.info("creating CA", metadata: ["ca": "\(name)"])
-            let now = Date()
-            let rootKey = try PrivateKey.generate(Self.rootSpec(for: issuingSpec))
-            let root = try CertificateBuilder(
-                subject: DistinguishedName([(.organization, "CLM"), (.commonName, "CLM \(name) Root CA")]),
-                publicKey: rootKey.publicKey, notBefore: now.addingTimeInterval(-60),
-                notAfter: now.addingTimeInterval(20 * 365 * 86400), profile: CertificateProfile(keyUsage: [.keyCertSign, .cRLSign], isCA: true, pathLength: nil)
-            ).issue(issuer: nil, issuerKey: rootKey)
-            let issuingKey = try PrivateKey.generate(issuingSpec)
-            let issuing = try CertificateBuilder(
-                subject: DistinguishedName([(.organization, "CLM"), (.commonName, "CLM \(name) Issuing CA")]),
-                publicKey: issuingKey.publicKey, notBefore: now.addingTimeInterval(-60),
-                notAfter: now.addingTimeInterval(10 * 365 * 86400), profile: .issuingCA(pathLength: 0)
-            ).issue(issuer: root, issuerKey: rootKey)
-            let sealedRoot = try keys.seal(rootKey.pkcs8DER(), associatedData: associatedData(name, "root"))
-            let sealedIssuing = try keys.seal(issuingKey.pkcs8DER(), associatedData: associatedData(name, "issuing"))
-            try await connection.query(
-                """
-                INSERT INTO ca_gateway.authorities (name, root_certificate, issuing_certificate, root_key, issuing_key, kek_id)
-                VALUES (\(name), \(root.pem), \(issuing.pem), \(ByteBuffer(bytes: sealedRoot.combinedBytes)),
-                        \(ByteBuffer(bytes: sealedIssuing.combinedBytes)), \(keys.current.id))
-                """, logger: logger)
-            return CertificateAuthority(name: name, root: root, issuing: issuing, issuingKey: issuingKey)
-        }
+    /// A new CA with fresh keys, and its stored form sealed under `keys`' current KEK.
+    static func create(name: String, issuingSpec: KeySpec, keys: KeyRing, now: Date = Date()) throws
+        -> (CertificateAuthority, SealedAuthority)
+    {
+        let rootKey = try PrivateKey.generate(rootSpec(for: issuingSpec))
+        let root = try CertificateBuilder(
+            subject: DistinguishedName([(.organization, "CLM"), (.commonName, "CLM \(name) Root CA")]),
+            publicKey: rootKey.publicKey, notBefore: now.addingTimeInterval(-60),
+            notAfter: now.addingTimeInterval(20 * 365 * 86400),
+            profile: CertificateProfile(keyUsage: [.keyCertSign, .cRLSign], isCA: true, pathLength: nil)
+        ).issue(issuer: nil, issuerKey: rootKey)
+        let issuingKey = try PrivateKey.generate(issuingSpec)
+        let issuing = try CertificateBuilder(
+            subject: DistinguishedName([(.organization, "CLM"), (.commonName, "CLM \(name) Issuing CA")]),
+            publicKey: issuingKey.publicKey, notBefore: now.addingTimeInterval(-60),
+            notAfter: now.addingTimeInterval(10 * 365 * 86400), profile: .issuingCA(pathLength: 0)
+        ).issue(issuer: root, issuerKey: rootKey)
+        let sealed = SealedAuthority(
+            name: name, rootCertificate: root.pem, issuingCertificate: issuing.pem,
+            rootKey: try keys.seal(rootKey.pkcs8DER(), associatedData: associatedData(name, "root")),
+            issuingKey: try keys.seal(issuingKey.pkcs8DER(), associatedData: associatedData(name, "issuing")),
+            kekID: keys.current.id)
+        return (CertificateAuthority(name: name, root: root, issuing: issuing, issuingKey: issuingKey), sealed)
+    }
+
+    /// The CA of a stored form; its issuing key opens only under the CA's name and role.
+    static func open(_ sealed: SealedAuthority, keys: KeyRing) throws -> CertificateAuthority {
+        let key = try keys.open(sealed.issuingKey, associatedData: associatedData(sealed.name, "issuing"))
+        return CertificateAuthority(
+            name: sealed.name, root: try Certificate(pem: sealed.rootCertificate),
+            issuing: try Certificate(pem: sealed.issuingCertificate), issuingKey: try PrivateKey(pkcs8DER: key))
     }
 
     /// The root's key for an issuing key: same family, at least as strong.
@@ -115,7 +76,9 @@ final class CertificateAuthority: Sendable {
         }
         let publicKey = try PublicKeyInfo(spkiDER: Array(spki))
         let subject = DistinguishedName(
-            order.subject.map { DistinguishedName.Attribute(DistinguishedName.AttributeType(rawValue: $0.type), $0.value) })
+            order.subject.map {
+                DistinguishedName.Attribute(DistinguishedName.AttributeType(rawValue: $0.type), $0.value)
+            })
         let names: [SubjectAlternativeName] = order.alternativeNames.map {
             switch $0.kind {
             case .dns: .dns($0.value)
@@ -125,7 +88,9 @@ final class CertificateAuthority: Sendable {
             }
         }
         let keyUsage = try order.keyUsage.map { name -> KeyUsage in
-            guard let usage = KeyUsage(rawValue: name) else { throw CryptoError(.malformedInput, "unknown key usage \(name)") }
+            guard let usage = KeyUsage(rawValue: name) else {
+                throw CryptoError(.malformedInput, "unknown key usage \(name)")
+            }
             return usage
         }
         let extendedKeyUsage = try order.extendedKeyUsage.map { name -> ExtendedKeyUsage in
@@ -141,5 +106,44 @@ final class CertificateAuthority: Sendable {
             notBefore: notBefore, notAfter: notAfter,
             profile: CertificateProfile(keyUsage: keyUsage, extendedKeyUsage: extendedKeyUsage, isCA: false)
         ).issue(issuer: issuing, issuerKey: issuingKey)
+    }
+}
+
+/// A CA as stored: certificates in PEM, private keys sealed under the KEK named `kekID`.
+struct SealedAuthority: Sendable {
+    var name: String
+    var rootCertificate: String
+    var issuingCertificate: String
+    var rootKey: SealedKey
+    var issuingKey: SealedKey
+    var kekID: String
+
+    /// Both keys re-wrapped under `keys`' current KEK; nil when they are under it already.
+    func rewrapped(_ keys: KeyRing) throws -> SealedAuthority? {
+        guard kekID != keys.current.id else { return nil }
+        var copy = self
+        copy.issuingKey = try keys.rewrap(issuingKey)
+        copy.rootKey = try keys.rewrap(rootKey)
+        copy.kekID = keys.current.id
+        return copy
+    }
+}
+
+/// The CAs this gateway serves, in configuration order (the first is listed first).
+struct AuthorityDirectory: Sendable {
+    let all: [CertificateAuthority]
+    private let byName: [String: CertificateAuthority]
+
+    init(_ authorities: [CertificateAuthority]) {
+        self.all = authorities
+        self.byName = Dictionary(authorities.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    subscript(name: String) -> CertificateAuthority? { byName[name] }
+
+    /// The CA named `name`, or a `not-found` problem.
+    func named(_ name: String) throws -> CertificateAuthority {
+        guard let authority = byName[name] else { throw Problem.notFound("CA '\(name)'") }
+        return authority
     }
 }

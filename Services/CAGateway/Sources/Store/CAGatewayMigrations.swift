@@ -1,5 +1,7 @@
 import CLMStorage
 
+/// The gateway's tables. Applied migrations never change: the state literals in them are
+/// `CAOrderState` raw values, which a unit test holds in step.
 enum CAGatewayMigrations {
     static let all: [Migration] = [
         Migration(

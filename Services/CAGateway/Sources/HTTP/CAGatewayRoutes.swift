@@ -1,0 +1,81 @@
+import CLMContracts
+import CLMServiceKit
+import Foundation
+import Hummingbird
+
+/// The gateway's API: its CAs, their chains and availability, and a realm's certificates.
+extension CAGatewayModule {
+    public struct AuthorityView: Codable, Sendable {
+        public var name: String
+        public var subject: String
+        /// The issuing key, e.g. `ec:P-256`.
+        public var key: String
+        public var notAfter: Date
+        public var rootFingerprintSHA256: String
+        /// Whether the CA issues now; when not, why (requests wait and retry).
+        public var available: Bool
+        public var unavailableReason: String?
+    }
+
+    struct AvailabilityBody: Decodable {
+        var available: Bool
+        var reason: String?
+    }
+
+    public struct CertificateView: Codable, Sendable {
+        public var ca: String
+        public var serialNumber: String
+        public var request: UUID
+        public var subject: String
+        public var notBefore: Date
+        public var notAfter: Date
+        public var issuedAt: Date
+    }
+
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
+        router.get("v1/cas") { _, ctx in
+            _ = try ctx.requirePrincipal()
+            let listed = try await ListAuthorities(authorities: authorities, store: store)(logger: ctx.logger)
+            return JSONResponse(listed.map { Self.view($0.authority, suspended: $0.suspended) })
+        }
+        router.get("v1/cas/:ca/chain") { _, ctx in
+            let authority = try requireAuthority(ctx)
+            return Response(
+                status: .ok, headers: [.contentType: "application/pem-certificate-chain"],
+                body: .init(byteBuffer: ByteBuffer(string: authority.chainPEM)))
+        }
+        router.put("v1/cas/:ca/availability") { request, ctx in
+            let principal = try ctx.authorizePlatform(.operateCA)
+            let authority = try requireAuthority(ctx)
+            let body = try await request.decodeJSON(AvailabilityBody.self, limit: 4096)
+            let suspended = try await SetCAAvailability(store: store)(
+                authority, available: body.available, reason: body.reason, by: principal.subject, logger: ctx.logger)
+            return JSONResponse(Self.view(authority, suspended: suspended))
+        }
+        router.get("v1/realms/:realm/certificates") { request, ctx in
+            let realm = try ctx.authorize(.readCertificates).realm
+            let limit = request.uri.queryParameters.get("limit", as: Int.self)
+            let listed = try await ListCertificates(store: store)(realm: realm, limit: limit, logger: ctx.logger)
+            return JSONResponse(listed.map(Self.view))
+        }
+    }
+
+    private func requireAuthority(_ ctx: ServiceRequestContext) throws -> CertificateAuthority {
+        _ = try ctx.requirePrincipal()
+        return try authorities.named(try ctx.parameters.require("ca"))
+    }
+
+    private static func view(_ authority: CertificateAuthority, suspended: String?) -> AuthorityView {
+        AuthorityView(
+            name: authority.name, subject: authority.issuing.subject, key: authority.issuingKeySpec.description,
+            notAfter: authority.issuing.notAfter, rootFingerprintSHA256: authority.root.fingerprintSHA256Hex,
+            available: suspended == nil, unavailableReason: suspended)
+    }
+
+    private static func view(_ certificate: CertificateSummary) -> CertificateView {
+        CertificateView(
+            ca: certificate.ca, serialNumber: certificate.serialNumber, request: certificate.request,
+            subject: certificate.subject, notBefore: certificate.notBefore, notAfter: certificate.notAfter,
+            issuedAt: certificate.issuedAt)
+    }
+}

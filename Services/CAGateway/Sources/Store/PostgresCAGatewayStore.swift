@@ -1,0 +1,85 @@
+import CLMContracts
+import CLMServiceKit
+import CLMStorage
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The gateway's tables in PostgreSQL (`ca_gateway.orders`, `.certificates`, `.authorities`).
+/// This folder is the only place with their SQL.
+struct PostgresCAGatewayStore: CAGatewayStore {
+    let context: ServiceContext
+
+    func transaction<T: Sendable>(
+        logger: Logger, _ body: (any CAGatewayTransaction) async throws -> T
+    ) async throws -> T {
+        try await context.transaction(logger: logger) { tx in
+            try await body(PostgresCAGatewayTransaction(tx: tx, audit: context.audit))
+        }
+    }
+
+    func suspensions(logger: Logger) async throws -> [String: String] {
+        let rows = try await context.read(logger: logger) { connection in
+            try await connection.query(
+                "SELECT name, suspended_reason FROM ca_gateway.authorities WHERE suspended_reason IS NOT NULL",
+                logger: logger
+            ).decode((String, String).self).collectAll()
+        }
+        return Dictionary(rows, uniquingKeysWith: { first, _ in first })
+    }
+
+    func certificates(realm: String, limit: Int, logger: Logger) async throws -> [CertificateSummary] {
+        let rows = try await context.read(logger: logger) { connection in
+            try await connection.query(
+                """
+                SELECT ca, serial_number, request_id, subject, not_before, not_after, issued_at
+                FROM ca_gateway.certificates WHERE realm = \(realm) ORDER BY issued_at DESC LIMIT \(limit)
+                """, logger: logger
+            ).decode((String, String, UUID, String, Date, Date, Date).self).collectAll()
+        }
+        return rows.map {
+            CertificateSummary(
+                ca: $0.0, serialNumber: $0.1, request: $0.2, subject: $0.3, notBefore: $0.4, notAfter: $0.5,
+                issuedAt: $0.6)
+        }
+    }
+}
+
+/// One transaction of the gateway: its SQL, its outbox and its audit chain. The event
+/// handler wraps the transaction the event processor opened for an event.
+struct PostgresCAGatewayTransaction: CAGatewayTransaction {
+    let tx: EventTransaction
+    let audit: AuditLog
+
+    var logger: Logger { tx.logger }
+    var connection: PostgresConnection { tx.connection }
+
+    func publish<P: EventPayload>(_ payload: P, about id: UUID, realm: String) async throws {
+        try await tx.publish(payload, about: id, realm: realm)
+    }
+
+    func audit(realm: String, actor: String, action: String, target: String, details: String) async throws {
+        try await audit.append(realm: realm, actor: actor, action: action, target: target, details: details, in: tx)
+    }
+
+    func suspendedReason(ca: String) async throws -> String? {
+        try await connection.query(
+            "SELECT suspended_reason FROM ca_gateway.authorities WHERE name = \(ca)", logger: logger
+        ).decode(String?.self).collectAll().first ?? nil
+    }
+
+    func setSuspended(ca: String, reason: String?) async throws {
+        try await connection.query(
+            "UPDATE ca_gateway.authorities SET suspended_reason = \(reason) WHERE name = \(ca)", logger: logger)
+    }
+
+    func recordCertificate(_ certificate: IssuedCertificate) async throws {
+        try await connection.query(
+            """
+            INSERT INTO ca_gateway.certificates
+                (ca, serial_number, request_id, realm, subject, not_before, not_after, certificate)
+            VALUES (\(certificate.ca), \(certificate.serialNumber), \(certificate.request), \(certificate.realm),
+                    \(certificate.subject), \(certificate.notBefore), \(certificate.notAfter), \(certificate.pem))
+            """, logger: logger)
+    }
+}
