@@ -20,6 +20,8 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case gone
         /// Well-formed but refused by the rules (policy mismatch, unknown reference).
         case refused
+        /// The input is larger than this operation takes.
+        case tooLarge
         /// Too many attempts; `retryAfter` says when to try again.
         case rateLimited
         /// A dependency (the database) is unreachable; retrying later helps.

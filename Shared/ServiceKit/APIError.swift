@@ -44,6 +44,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conflict: .conflict
         case .gone: .gone
         case .refused: .unprocessableContent
+        case .tooLarge: .contentTooLarge
         case .rateLimited: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .internal: .internalServerError

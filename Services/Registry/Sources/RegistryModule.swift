@@ -160,7 +160,7 @@ public struct RegistryModule: ServiceModule {
         do {
             body = try await request.collectBody(upTo: 64 * 1024)
         } catch {
-            throw APIError(.contentTooLarge, code: "body-too-large", detail: "a policy document is at most 64 KiB")
+            throw Problem(.tooLarge, code: "body-too-large", detail: "a policy document is at most 64 KiB")
         }
         let schemaProblems = PolicyDocument.schemaProblems(Array(buffer: body))
         guard schemaProblems.isEmpty else {
