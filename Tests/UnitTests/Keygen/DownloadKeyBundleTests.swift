@@ -34,7 +34,8 @@ struct KeygenDownloadKeyBundleTests {
 
     static func useCase(_ store: FakeKeygenStore) -> DownloadKeyBundle {
         DownloadKeyBundle(
-            store: store, maker: FakeBundleMaker(), certificateWait: .milliseconds(300), pollInterval: .milliseconds(10))
+            store: store, maker: FakeBundleMaker(), certificateWait: .milliseconds(300),
+            pollInterval: .milliseconds(10))
     }
 
     static func download(
@@ -88,7 +89,9 @@ struct KeygenDownloadKeyBundleTests {
     @Test("the right password gives its attempt back, downloads once, destroys the key, publishes and audits it")
     func rightPassword() async throws {
         let (store, id) = await Self.issuedKey()
-        for _ in 0..<4 { #expect(Self.code(await Self.download(store, id, password: "not the chosen one")) == "wrong-password") }
+        for _ in 0..<4 {
+            #expect(Self.code(await Self.download(store, id, password: "not the chosen one")) == "wrong-password")
+        }
         let bundle = try await Self.download(store, id, password: Self.password).get()
         #expect(String(decoding: bundle, as: UTF8.self) == "pkcs12:\(id.lowercasedString):CERT")
 
@@ -133,16 +136,21 @@ struct KeygenDownloadKeyBundleTests {
         #expect(Self.code(await result) == "ok")
     }
 
-    @Test("a key destroyed by its retention or unknown cause says so", arguments: [
+    static let causes = [
         ("retention-expired", "its retention period passed without a download"),
         ("request-ended", "the request ended without a certificate"),
         ("something-else", "it was destroyed"),
-    ])
+    ]
+
+    @Test("a key destroyed by its retention or unknown cause says so", arguments: causes)
     func destroyed(_ cause: String, _ why: String) async throws {
         let at = Date(timeIntervalSince1970: 1_800_000_000)
         let (store, id) = await Self.issuedKey(destroyedAt: at, cause: cause)
         let result = await Self.download(store, id, password: Self.password)
-        guard case .failure(let problem) = result else { Issue.record("downloaded a destroyed key"); return }
+        guard case .failure(let problem) = result else {
+            Issue.record("downloaded a destroyed key")
+            return
+        }
         #expect(problem.code == "key-destroyed")
         #expect(problem.detail == "the private key no longer exists: \(why) (\(ContractCoding.formatTimestamp(at)))")
     }
@@ -151,7 +159,8 @@ struct KeygenDownloadKeyBundleTests {
     func otherRequester() async throws {
         let (store, id) = await Self.issuedKey()
         for _ in 0..<7 {
-            let result = await Self.download(store, id, password: "a guess by mallory", requester: "mallory@test.example")
+            let result = await Self.download(
+                store, id, password: "a guess by mallory", requester: "mallory@test.example")
             #expect(Self.code(result) == "not-found")
         }
         #expect(await store.tables.failedDownloads[id, default: 0] == 0)

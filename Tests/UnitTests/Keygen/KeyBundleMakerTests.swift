@@ -27,16 +27,21 @@ struct KeygenKeyBundleMakerTests {
         let (issued, key) = try Self.issued(request, ring: ring)
         let maker = KeyBundleMaker(keys: ring)
 
-        let pem = String(decoding: try maker.bundle(of: issued, request: request, format: .pem, password: Self.password), as: UTF8.self)
+        let pem = String(
+            decoding: try maker.bundle(of: issued, request: request, format: .pem, password: Self.password),
+            as: UTF8.self)
         #expect(pem.hasPrefix(issued.certificatePEM + issued.chainPEM))
         #expect(pem.contains("BEGIN ENCRYPTED PRIVATE KEY"))
-        let plain = String(decoding: try maker.bundle(of: issued, request: request, format: .pem, password: nil), as: UTF8.self)
+        let plain = String(
+            decoding: try maker.bundle(of: issued, request: request, format: .pem, password: nil), as: UTF8.self)
         #expect(plain.contains("BEGIN PRIVATE KEY"))
 
         let p12 = try maker.bundle(of: issued, request: request, format: .pkcs12, password: Self.password)
         let scratch = try CryptoScratch()
         try scratch.write("b.p12", bytes: p12)
-        try scratch.opensslOK(["pkcs12", "-in", "b.p12", "-passin", "pass:\(Self.password)", "-nocerts", "-nodes", "-out", "k.pem"])
+        try scratch.opensslOK([
+            "pkcs12", "-in", "b.p12", "-passin", "pass:\(Self.password)", "-nocerts", "-nodes", "-out", "k.pem",
+        ])
         try scratch.opensslOK(["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"])
         #expect(try PublicKeyInfo(pem: String(decoding: try scratch.read("pub.pem"), as: UTF8.self)) == key.publicKey)
 

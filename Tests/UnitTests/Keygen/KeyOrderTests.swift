@@ -18,7 +18,9 @@ struct KeygenKeyOrderTests {
         var testDescription: String { "\(from)→\(to)" }
     }
 
-    static let everyPair: [Pair] = KeyOrder.allCases.flatMap { from in KeyOrder.allCases.map { Pair(from: from, to: $0) } }
+    static let everyPair: [Pair] = KeyOrder.allCases.flatMap { from in
+        KeyOrder.allCases.map { Pair(from: from, to: $0) }
+    }
 
     @Test("every pair of states follows the table", arguments: everyPair)
     func transitionTable(_ pair: Pair) {
@@ -65,7 +67,9 @@ struct KeygenKeyOrderTests {
 struct KeygenBundleRulesTests {
     @Test("PKCS#12 needs a password; PEM may go without")
     func missingPassword() throws {
-        #expect(throws: Problem.invalid("missing-password", "")) { try BundlePassword.check(nil, for: .pkcs12) }
+        #expect(throws: Problem.invalid("missing-password", "")) {
+            try BundlePassword.check(nil, for: .pkcs12)
+        }
         try BundlePassword.check(nil, for: .pem)
     }
 
@@ -76,7 +80,9 @@ struct KeygenBundleRulesTests {
             if (12...1024).contains(count) {
                 try BundlePassword.check(password, for: format)
             } else {
-                #expect(throws: Problem.invalid("weak-password", "")) { try BundlePassword.check(password, for: format) }
+                #expect(throws: Problem.invalid("weak-password", "")) {
+                    try BundlePassword.check(password, for: format)
+                }
             }
         }
     }
@@ -95,7 +101,8 @@ struct KeygenBundleRulesTests {
         #expect(DownloadAttempts.limit == 5)
         #expect(DownloadAttempts.locked.kind == .rateLimited && DownloadAttempts.locked.retryAfter == 3600)
         #expect(DownloadAttempts.locked.detail.hasPrefix("5 wrong passwords"))
-        #expect(DownloadAttempts.wrongPassword.kind == .forbidden && DownloadAttempts.wrongPassword.code == "wrong-password")
+        #expect(DownloadAttempts.wrongPassword.kind == .forbidden)
+        #expect(DownloadAttempts.wrongPassword.code == "wrong-password")
         #expect(DownloadAttempts.refusalDetail(attempt: 3) == "wrong password (attempt 3 of 5)")
     }
 }

@@ -67,7 +67,8 @@ struct KeygenEventUseCaseTests {
         #expect(Data(privateKey.publicKey.spkiDER).base64EncodedString() == key.publicKey)
         // Bound to its request: the box does not open for another.
         #expect(throws: (any Error).self) {
-            try ring.open(try SealedKey(combinedBytes: key.sealedKey), associatedData: SealedKeyBinding.associatedData(UUID()))
+            try ring.open(
+                try SealedKey(combinedBytes: key.sealedKey), associatedData: SealedKeyBinding.associatedData(UUID()))
         }
         #expect(tables.keys[id]?.stored.state == .generated)
     }
