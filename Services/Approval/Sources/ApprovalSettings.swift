@@ -16,6 +16,12 @@ struct ApprovalSettings: Sendable {
     /// `CLM_VERIFY_RATE_PER_SECOND`, default 20: verification-link calls per second per process.
     var verifyRatePerSecond: Int
 
+    /// The longest one mailer round (claim, SMTP conversation, record) may take.
+    var mailRoundTimeout: Duration { smtp.timeout + .seconds(30) }
+    /// How long a claimed mail is kept from other mailers: past any round's deadline, so a
+    /// slow mailer that is still alive is never overtaken.
+    var mailLease: Duration { mailRoundTimeout + .seconds(30) }
+
     static func fromEnvironment(_ environment: [String: String]) throws -> ApprovalSettings {
         var env = EnvironmentReader(environment)
         let publicURL = env.string("CLM_PUBLIC_URL", default: "http://127.0.0.1:8080")

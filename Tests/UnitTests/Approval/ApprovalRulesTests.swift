@@ -41,7 +41,9 @@ struct ApprovalRulesTests {
 
     @Test("one decline ends the request, even after approvals")
     func decline() {
-        #expect(Rules.apply(.decline, by: "bob", to: Self.waiting(approvals: ["carol"]), now: Self.now) == .success(.declined))
+        #expect(
+            Rules.apply(.decline, by: "bob", to: Self.waiting(approvals: ["carol"]), now: Self.now)
+                == .success(.declined))
     }
 
     @Test("nothing is decided on a request that is not waiting for approvers, or past its deadline")
@@ -57,6 +59,8 @@ struct ApprovalRulesTests {
 
     @Test("one required approval is approved by the first approver")
     func single() {
-        #expect(Rules.apply(.approve, by: "bob", to: Self.waiting(required: 1), now: Self.now) == .success(.approved(approvers: ["bob"])))
+        #expect(
+            Rules.apply(.approve, by: "bob", to: Self.waiting(required: 1), now: Self.now)
+                == .success(.approved(approvers: ["bob"])))
     }
 }

@@ -42,7 +42,8 @@ enum ApprovalRules {
             guard voter != waiting.requester else { return .failure(.selfApproval) }
             guard !waiting.approvals.contains(voter) else { return .failure(.alreadyApproved) }
             let approvals = waiting.approvals + [voter]
-            return .success(approvals.count >= waiting.required ? .approved(approvers: approvals) : .recorded(approvals: approvals))
+            return .success(
+                approvals.count >= waiting.required ? .approved(approvers: approvals) : .recorded(approvals: approvals))
         }
     }
 }

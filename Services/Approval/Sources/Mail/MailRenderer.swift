@@ -1,3 +1,4 @@
+import CLMContracts
 import Foundation
 
 /// Turns a `MailMessage` into the RFC 5322 text sent after DATA: ASCII only, CRLF line endings,
@@ -64,7 +65,7 @@ enum MailRenderer {
     /// `<id@domain>`: the given one (brackets optional) after validation, or a fresh UUID at the
     /// sender's domain.
     static func messageID(_ given: String?, sender: MailAddress) throws(SMTPError) -> String {
-        guard var id = given else { return "<\(UUID().uuidString.lowercased())@\(sender.domain)>" }
+        guard var id = given else { return "<\(UUID().lowercasedString)@\(sender.domain)>" }
         if id.hasPrefix("<") && id.hasSuffix(">") && id.count >= 2 { id = String(id.dropFirst().dropLast()) }
         let bytes = Array(id.utf8)
         let parts = bytes.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)

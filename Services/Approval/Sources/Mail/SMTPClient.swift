@@ -182,7 +182,9 @@ public struct SMTPClient: Sendable {
 
         do {
             let bye = try await conversation.command("QUIT", step: "QUIT")
-            if bye.code != 221 { logger.debug("unexpected reply to QUIT", metadata: ["smtp.reply.code": "\(bye.code)"]) }
+            if bye.code != 221 {
+                logger.debug("unexpected reply to QUIT", metadata: ["smtp.reply.code": "\(bye.code)"])
+            }
         } catch {
             logger.debug("QUIT failed after delivery", metadata: ["error": "\(error)"])
         }

@@ -29,11 +29,13 @@ struct SMTPConversation {
             throw error
         } catch {
             try Task.checkCancellation()
-            throw SMTPError(.connectionClosed, reason: "connection failed while waiting for the reply to \(step): \(error)")
+            throw SMTPError(
+                .connectionClosed, reason: "connection failed while waiting for the reply to \(step): \(error)")
         }
         guard let reply else {
             try Task.checkCancellation()
-            throw SMTPError(.connectionClosed, reason: "server closed the connection while waiting for the reply to \(step)")
+            throw SMTPError(
+                .connectionClosed, reason: "server closed the connection while waiting for the reply to \(step)")
         }
         logger.debug("smtp reply", metadata: ["smtp.step": "\(step)", "smtp.reply.code": "\(reply.code)"])
         return reply

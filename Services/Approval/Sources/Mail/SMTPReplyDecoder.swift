@@ -17,7 +17,8 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
         let view = buffer.readableBytesView
         guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else {
             if buffer.readableBytes > Self.maximumLineLength {
-                throw SMTPError(.protocolViolation, reason: "server reply line longer than \(Self.maximumLineLength) bytes")
+                throw SMTPError(
+                    .protocolViolation, reason: "server reply line longer than \(Self.maximumLineLength) bytes")
             }
             return .needMoreData
         }

@@ -48,7 +48,8 @@ struct SMTPReplyParser: Sendable {
     }
 
     private func violation(_ what: String, _ bytes: [UInt8]) -> SMTPError {
-        let shown = String(decoding: bytes.prefix(80).map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+        let printable = bytes.prefix(80).map { (0x20...0x7E).contains($0) ? $0 : UInt8(ascii: "?") }
+        let shown = String(decoding: printable, as: UTF8.self)
         return SMTPError(.protocolViolation, reason: "\(what): '\(shown)'")
     }
 }

@@ -1,5 +1,7 @@
 import CLMStorage
 
+/// The approval service's tables. Versions 2 and 3 predate the per-owner numbering and keep
+/// their numbers.
 enum ApprovalMigrations {
     static let all: [Migration] = [
         Migration(
@@ -56,6 +58,22 @@ enum ApprovalMigrations {
                 )
                 """,
                 "CREATE INDEX verifications_unsent ON approval.verifications (next_attempt_at) WHERE sent_at IS NULL",
+            ]),
+        // Each link's place in its lifecycle (`VerificationState`), so a mail can be claimed
+        // (`sending`) without a transaction held open over the SMTP conversation.
+        Migration(
+            version: 4, name: "verification states",
+            statements: [
+                "ALTER TABLE approval.verifications ADD COLUMN state text NOT NULL DEFAULT 'due'",
+                """
+                UPDATE approval.verifications v SET state = CASE
+                    WHEN v.confirmed_at IS NOT NULL THEN 'confirmed'
+                    WHEN d.state <> 'awaiting_verification' THEN 'expired'
+                    WHEN v.sent_at IS NOT NULL THEN 'sent'
+                    WHEN v.attempts > 0 THEN 'retrying'
+                    ELSE 'due' END
+                FROM approval.decisions d WHERE d.request_id = v.request_id
+                """,
             ]),
     ]
 }
