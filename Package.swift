@@ -160,6 +160,7 @@ let package = Package(
             dependencies: [
                 "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
                 "Registry", "Intake", "Approval", "Keygen", "CAGateway",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/UnitTests",
             swiftSettings: swiftSettings
