@@ -45,7 +45,7 @@ public enum Migrator {
                     owner text NOT NULL,
                     version integer NOT NULL,
                     name text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now(),
+                    applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
                     PRIMARY KEY (owner, version)
                 )
                 """, logger: logger)

@@ -18,8 +18,8 @@ struct MigrationUpgradeTests {
     func fresh() async throws {
         let db = try await InProcessDatabase.start(Self.definition)
         defer { db.stop() }
-        let rows = try db.database.query("SELECT owner || '/' || version FROM keygen.schema_migrations ORDER BY applied_at, owner, version")
-        #expect(Set(rows) == Set(Self.definition.allMigrations.map(\.id.description)))
+        let rows = try db.database.query("SELECT owner || '/' || version FROM keygen.schema_migrations ORDER BY applied_at")
+        #expect(rows == Migrator.plan(Self.definition.allMigrations, applied: []).map(\.id.description))
         #expect(rows.first == "outbox/1")
     }
 
