@@ -4,7 +4,7 @@ import PackageDescription
 /// Settings every target of ours shares: Swift 6 language mode (strict concurrency) plus
 /// upcoming features that keep existential and import use explicit.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 /// A service is a library (domain + adapters, testable in-process) and a thin executable.
@@ -129,51 +129,51 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
-    + serviceTargets("Registry", executable: "clm-registry", dependencies: [])
-    + serviceTargets("Intake", executable: "clm-intake", dependencies: [])
-    + serviceTargets(
-        "Approval", executable: "clm-approval",
-        dependencies: [
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ])
-    + serviceTargets("Keygen", executable: "clm-keygen", dependencies: [])
-    + serviceTargets("CAGateway", executable: "clm-ca-gateway", dependencies: [])
-    + [
-        .executableTarget(
-            name: "clm",
+        + serviceTargets("Registry", executable: "clm-registry", dependencies: [])
+        + serviceTargets("Intake", executable: "clm-intake", dependencies: [])
+        + serviceTargets(
+            "Approval", executable: "clm-approval",
             dependencies: [
-                "CLMClient", "CLMContracts", "CLMCrypto", "CLMIdentity",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Services/CLI",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "clm-bench",
-            dependencies: ["CLMContracts", "CLMCrypto", "CLMIdentity"],
-            path: "Services/Bench",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "UnitTests",
-            dependencies: [
-                "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
-                "Registry", "Intake", "Approval", "Keygen", "CAGateway",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/UnitTests",
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "IntegrationTests",
-            dependencies: [
-                "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
-                "CLMClient", "Registry", "Intake", "Approval", "Keygen", "CAGateway",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
-            path: "Tests/IntegrationTests",
-            swiftSettings: swiftSettings
-        ),
-    ]
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ])
+        + serviceTargets("Keygen", executable: "clm-keygen", dependencies: [])
+        + serviceTargets("CAGateway", executable: "clm-ca-gateway", dependencies: [])
+        + [
+            .executableTarget(
+                name: "clm",
+                dependencies: [
+                    "CLMClient", "CLMContracts", "CLMCrypto", "CLMIdentity",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                ],
+                path: "Services/CLI",
+                swiftSettings: swiftSettings
+            ),
+            .executableTarget(
+                name: "clm-bench",
+                dependencies: ["CLMContracts", "CLMCrypto", "CLMIdentity"],
+                path: "Services/Bench",
+                swiftSettings: swiftSettings
+            ),
+            .testTarget(
+                name: "UnitTests",
+                dependencies: [
+                    "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
+                    "Registry", "Intake", "Approval", "Keygen", "CAGateway",
+                    .product(name: "HummingbirdTesting", package: "hummingbird"),
+                ],
+                path: "Tests/UnitTests",
+                swiftSettings: swiftSettings
+            ),
+            .testTarget(
+                name: "IntegrationTests",
+                dependencies: [
+                    "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
+                    "CLMClient", "Registry", "Intake", "Approval", "Keygen", "CAGateway",
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                ],
+                path: "Tests/IntegrationTests",
+                swiftSettings: swiftSettings
+            ),
+        ]
 )

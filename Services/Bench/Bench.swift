@@ -3,7 +3,7 @@ import CLMIdentity
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `clm-bench`: drives certificate requests through the public API of a running CLM, measures
@@ -30,12 +30,16 @@ struct Bench {
         let base = URL(string: env["CLM_URL"] ?? "http://127.0.0.1:8080")!
         let scale = Double(env["CLM_BENCH_SCALE"] ?? "1") ?? 1
         let concurrency = Int(env["CLM_BENCH_CONCURRENCY"] ?? "50") ?? 50
-        let wanted = env["CLM_BENCH_SCENARIOS"].flatMap { $0.isEmpty ? nil : Set($0.split(separator: ",").map(String.init)) }
+        let wanted = env["CLM_BENCH_SCENARIOS"].flatMap {
+            $0.isEmpty ? nil : Set($0.split(separator: ",").map(String.init))
+        }
         let runDirectory = URL(fileURLWithPath: env["CLM_RUN_DIR"] ?? ".run")
-        let idp = try DevelopmentIdentityProvider.load(directory: URL(fileURLWithPath: env["CLM_DEV_IDP_DIR"] ?? ".local/idp"))
+        let idp = try DevelopmentIdentityProvider.load(
+            directory: URL(fileURLWithPath: env["CLM_DEV_IDP_DIR"] ?? ".local/idp"))
         let realm = "bench-\(Int(Date().timeIntervalSince1970))"
         let token = try idp.mint(
-            subject: "bench@clm.local", issuer: env["CLM_AUTH_ISSUER"] ?? "clm-dev", audience: env["CLM_AUTH_AUDIENCE"] ?? "clm",
+            subject: "bench@clm.local", issuer: env["CLM_AUTH_ISSUER"] ?? "clm-dev",
+            audience: env["CLM_AUTH_AUDIENCE"] ?? "clm",
             platformRoles: ["platform-admin"], realmRoles: [realm: ["realm-admin", "requester", "auditor"]],
             lifetime: .seconds(3600))
         let http = HTTP(base: base, token: token, connections: concurrency + 4)
@@ -50,39 +54,48 @@ struct Bench {
         try await http.waitForReadModel(realm: realm, csr: csr)
 
         let services = ["registry", "intake", "approval", "keygen", "ca-gateway"]
-        let before = Dictionary(uniqueKeysWithValues: services.compactMap { name in
-            ProcessStats.pid(of: name, runDirectory: runDirectory).flatMap(ProcessStats.read).map { (name, $0) }
-        })
+        let before = Dictionary(
+            uniqueKeysWithValues: services.compactMap { name in
+                ProcessStats.pid(of: name, runDirectory: runDirectory).flatMap(ProcessStats.read).map { (name, $0) }
+            })
         var results: [Driver.Result] = []
         for scenario in scenarios {
             print("  \(scenario.name): \(scenario.count) requests at concurrency \(scenario.concurrency) …")
             let result = try await Driver(http: http, realm: realm, csr: csr).run(scenario)
             results.append(result)
         }
-        let after = Dictionary(uniqueKeysWithValues: services.compactMap { name in
-            ProcessStats.pid(of: name, runDirectory: runDirectory).flatMap(ProcessStats.read).map { (name, $0) }
-        })
+        let after = Dictionary(
+            uniqueKeysWithValues: services.compactMap { name in
+                ProcessStats.pid(of: name, runDirectory: runDirectory).flatMap(ProcessStats.read).map { (name, $0) }
+            })
 
         print("  measuring one core's crypto limit …")
         let limits = try CryptoLimits.all()
-        Report(results: results, limits: limits, before: before, after: after, services: services, concurrency: concurrency)
-            .emit(jsonPath: env["CLM_BENCH_OUTPUT"] ?? runDirectory.appendingPathComponent("bench/bench-\(realm).json").path)
+        Report(
+            results: results, limits: limits, before: before, after: after, services: services, concurrency: concurrency
+        )
+        .emit(
+            jsonPath: env["CLM_BENCH_OUTPUT"] ?? runDirectory.appendingPathComponent("bench/bench-\(realm).json").path)
     }
 
     /// The benchmark's realm, its automatic policy and one end entity.
     static func prepareRealm(_ realm: String, http: HTTP) async throws {
         try await http.expect(201, "POST", "/v1/realms", ["id": realm, "displayName": "Benchmark"])
-        try await http.expect(201, "POST", "/v1/realms/\(realm)/policies", [
-            "id": "bench", "ca": "default",
-            "keyTemplate": ["rsaBits": [3072], "ecCurves": ["P-256"], "eddsa": []],
-            "validity": ["defaultDays": 30, "maxDays": 90],
-            "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth"]],
-            "approval": ["mode": "automatic"], "keyRetention": "1h",
-        ])
-        try await http.expect(201, "POST", "/v1/realms/\(realm)/end-entities", [
-            "id": "svc", "kind": "service",
-            "attributes": ["commonName": "svc.bench.example", "dnsNames": ["svc.bench.example"]],
-        ])
+        try await http.expect(
+            201, "POST", "/v1/realms/\(realm)/policies",
+            [
+                "id": "bench", "ca": "default",
+                "keyTemplate": ["rsaBits": [3072], "ecCurves": ["P-256"], "eddsa": []],
+                "validity": ["defaultDays": 30, "maxDays": 90],
+                "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth"]],
+                "approval": ["mode": "automatic"], "keyRetention": "1h",
+            ])
+        try await http.expect(
+            201, "POST", "/v1/realms/\(realm)/end-entities",
+            [
+                "id": "svc", "kind": "service",
+                "attributes": ["commonName": "svc.bench.example", "dnsNames": ["svc.bench.example"]],
+            ])
     }
 
     static func scenarios(scale: Double, concurrency: Int) -> [Scenario] {

@@ -108,11 +108,15 @@ struct Driver: Sendable {
                     while await ledger.take(limit: scenario.count) != nil {
                         let start = Date()
                         let (status, data) = try await http.send("POST", "/v1/realms/\(realm)/requests", json: body)
-                        let id = status == 202
+                        let id =
+                            status == 202
                             ? (try? ContractCoding.decoder().decode(RequestView.self, from: data))?.id.lowercasedString
                             : nil
                         if id == nil {
-                            FileHandle.standardError.write(Data("    refused (\(status)): \(String(decoding: data.prefix(200), as: UTF8.self))\n".utf8))
+                            FileHandle.standardError.write(
+                                Data(
+                                    "    refused (\(status)): \(String(decoding: data.prefix(200), as: UTF8.self))\n"
+                                        .utf8))
                         }
                         await ledger.record(id, at: start, took: Date().timeIntervalSince(start) * 1000)
                         if let id { await follower.wait(for: id) }
@@ -130,9 +134,11 @@ struct Driver: Sendable {
         let last = done.values.max() ?? Date()
         let wall = max(last.timeIntervalSince(started), 0.001)
         return Result(
-            scenario: scenario.name, count: scenario.count, concurrency: scenario.concurrency, limitName: scenario.limitName,
+            scenario: scenario.name, count: scenario.count, concurrency: scenario.concurrency,
+            limitName: scenario.limitName,
             issued: done.count, failed: failed, refused: await ledger.refused, wallSeconds: wall,
-            throughput: Double(done.count) / wall, latenciesMS: latencies, submitMS: await ledger.submitDurations.sorted())
+            throughput: Double(done.count) / wall, latenciesMS: latencies,
+            submitMS: await ledger.submitDurations.sorted())
     }
 
     /// Recently issued requests among `ids` with the time intake recorded it, and failed ones.
@@ -144,7 +150,8 @@ struct Driver: Sendable {
         var issued: [String: Date] = [:]
         var failed: Set<String> = []
         for state in states {
-            let (status, data) = try await http.send("GET", "/v1/realms/\(realm)/requests?state=\(state)&limit=\(state == "issued" ? recent : 1000)")
+            let (status, data) = try await http.send(
+                "GET", "/v1/realms/\(realm)/requests?state=\(state)&limit=\(state == "issued" ? recent : 1000)")
             guard status == 200 else { continue }
             for item in try ContractCoding.decoder().decode([RequestView].self, from: data) {
                 let id = item.id.lowercasedString

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A JSON client with its own connection pool sized for the benchmark's concurrency
@@ -39,7 +39,9 @@ struct HTTP: Sendable {
     func expect(_ status: Int, _ method: String, _ path: String, _ body: [String: Any]? = nil) async throws {
         let (got, data) = try await send(method, path, body)
         guard got == status else {
-            throw BenchError("\(method) \(path): expected \(status), got \(got): \(String(decoding: data.prefix(300), as: UTF8.self))")
+            throw BenchError(
+                "\(method) \(path): expected \(status), got \(got): \(String(decoding: data.prefix(300), as: UTF8.self))"
+            )
         }
     }
 
@@ -48,7 +50,8 @@ struct HTTP: Sendable {
     func waitForReadModel(realm: String, csr: String) async throws {
         for _ in 0..<100 {
             let (_, data) = try await send(
-                "POST", "/v1/realms/\(realm)/requests", ["policy": "bench", "entities": ["svc"], "csr": csr, "validityDays": -1])
+                "POST", "/v1/realms/\(realm)/requests",
+                ["policy": "bench", "entities": ["svc"], "csr": csr, "validityDays": -1])
             let code = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["code"] as? String ?? ""
             if !["unknown-policy", "unknown-end-entity", "not-found"].contains(code) { return }
             try await Task.sleep(for: .milliseconds(200))

@@ -18,7 +18,9 @@ struct Report {
     func emit(jsonPath: String) {
         func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
         print("")
-        print("scenario          n     ok  fail  cert/s   p50 ms   p95 ms   p99 ms  submit p50  1-core limit/s        ratio")
+        print(
+            "scenario          n     ok  fail  cert/s   p50 ms   p95 ms   p99 ms  submit p50  1-core limit/s        ratio"
+        )
         var json: [[String: Any]] = []
         for result in results {
             let limit = limits[result.limitName]?.perSecond ?? 0
@@ -26,9 +28,11 @@ struct Report {
             let p = [50.0, 95, 99].map { Self.percentile(result.latenciesMS, $0) }
             print(
                 result.scenario.padding(toLength: 16, withPad: " ", startingAt: 0)
-                    + String(format: "%5d  %5d  %4d  %6.1f  %7.0f  %7.0f  %7.0f  %10.0f  ",
-                             result.count, result.issued, result.failed + result.refused, result.throughput, p[0], p[1], p[2],
-                             Self.percentile(result.submitMS, 50))
+                    + String(
+                        format: "%5d  %5d  %4d  %6.1f  %7.0f  %7.0f  %7.0f  %10.0f  ",
+                        result.count, result.issued, result.failed + result.refused, result.throughput, p[0], p[1],
+                        p[2],
+                        Self.percentile(result.submitMS, 50))
                     + result.limitName.padding(toLength: 17, withPad: " ", startingAt: 0)
                     + String(format: limit < 10 ? "%5.2f  %6.1f%%" : "%5.0f  %6.1f%%", limit, ratio * 100))
             json.append([
@@ -45,15 +49,23 @@ struct Report {
         var processes: [[String: Any]] = []
         for name in services {
             guard let end = after[name] else {
-                print(name.padding(toLength: 12, withPad: " ", startingAt: 0) + "  (no pid in .run/pids: not started by scripts/services.sh)")
+                print(
+                    name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                        + "  (no pid in .run/pids: not started by scripts/services.sh)")
                 continue
             }
             let cpu = end.cpuSeconds - (before[name]?.cpuSeconds ?? 0)
-            print(name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "  %11.1f   %12.1f   %7.1f", cpu, end.peakRSSMiB, end.rssMiB))
+            print(
+                name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + String(format: "  %11.1f   %12.1f   %7.1f", cpu, end.peakRSSMiB, end.rssMiB))
             processes.append(["service": name, "cpuSeconds": cpu, "peakRSSMiB": end.peakRSSMiB, "rssMiB": end.rssMiB])
         }
         print("")
-        print("one core, this run: " + limits.values.sorted { $0.name < $1.name }.map { "\($0.name) \(f($0.perSecond, $0.perSecond < 10 ? 2 : 0))/s" }.joined(separator: ", "))
+        print(
+            "one core, this run: "
+                + limits.values.sorted { $0.name < $1.name }.map {
+                    "\($0.name) \(f($0.perSecond, $0.perSecond < 10 ? 2 : 0))/s"
+                }.joined(separator: ", "))
         let document: [String: Any] = [
             "time": ISO8601DateFormatter().string(from: Date()), "concurrency": concurrency,
             "cores": ProcessInfo.processInfo.activeProcessorCount,

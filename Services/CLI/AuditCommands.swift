@@ -25,8 +25,11 @@ struct AuditCommand: AsyncParsableCommand {
             guard (realm != nil) != platform else { throw ValidationError("give --realm REALM or --platform") }
             for entry in serviceURLs {
                 let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2, AuditCommand.services.contains(parts[0]), URL(string: parts[1])?.scheme != nil else {
-                    throw ValidationError("--service-url: '\(entry)' is not SERVICE=URL with SERVICE one of \(AuditCommand.services.joined(separator: ", "))")
+                guard parts.count == 2, AuditCommand.services.contains(parts[0]), URL(string: parts[1])?.scheme != nil
+                else {
+                    throw ValidationError(
+                        "--service-url: '\(entry)' is not SERVICE=URL with SERVICE one of \(AuditCommand.services.joined(separator: ", "))"
+                    )
                 }
             }
         }
@@ -37,7 +40,9 @@ struct AuditCommand: AsyncParsableCommand {
         }
 
         func client(_ service: String, _ options: GlobalOptions) throws -> CLMClient {
-            let direct = serviceURLs.first { $0.hasPrefix(service + "=") }.map { String($0.dropFirst(service.count + 1)) }
+            let direct = serviceURLs.first { $0.hasPrefix(service + "=") }.map {
+                String($0.dropFirst(service.count + 1))
+            }
             var options = options
             if let direct { options.url = direct }
             return try options.client()
@@ -64,14 +69,18 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "Service: registry, intake, approval, keygen or ca-gateway.") var service: String
 
         func run() async throws {
-            guard AuditCommand.services.contains(service) else { throw ValidationError("--service: unknown '\(service)'") }
+            guard AuditCommand.services.contains(service) else {
+                throw ValidationError("--service: unknown '\(service)'")
+            }
             let records = try await scope.records(service, options)
             switch options.output {
             case .json:
                 print(String(decoding: try ContractCoding.encoder().encode(records), as: UTF8.self))
             case .text:
                 for record in records {
-                    print("\(record.sequence)\t\(record.at)\t\(record.actor)\t\(record.action)\t\(record.target)\t\(record.details)")
+                    print(
+                        "\(record.sequence)\t\(record.at)\t\(record.actor)\t\(record.action)\t\(record.target)\t\(record.details)"
+                    )
                 }
             }
         }
@@ -88,10 +97,13 @@ struct AuditCommand: AsyncParsableCommand {
             var report: [[String: Any]] = []
             for service in AuditCommand.services {
                 let records = try await scope.records(service, options)
-                let problem = AuditChain.firstBreak(
-                    records.map { ($0.sequence, $0.previousHash, $0.hash, $0.chainFields) }, genesis: AuditRecord.genesisHash)
+                let problem =
+                    AuditChain.firstBreak(
+                        records.map { ($0.sequence, $0.previousHash, $0.hash, $0.chainFields) },
+                        genesis: AuditRecord.genesisHash)
                     ?? records.first(where: { $0.service != service }).map {
-                        AuditChain.Break(sequence: $0.sequence, reason: "written by \($0.service), served by \(service)")
+                        AuditChain.Break(
+                            sequence: $0.sequence, reason: "written by \($0.service), served by \(service)")
                     }
                 broken = broken || problem != nil
                 var entry: [String: Any] = ["service": service, "records": records.count, "intact": problem == nil]
@@ -105,12 +117,17 @@ struct AuditCommand: AsyncParsableCommand {
                     if let problem {
                         print("\(service): BROKEN at \(problem)")
                     } else {
-                        print("\(service): \(records.count) records, chain intact\(records.last.map { ", head \($0.hash.prefix(16))…" } ?? "")")
+                        print(
+                            "\(service): \(records.count) records, chain intact\(records.last.map { ", head \($0.hash.prefix(16))…" } ?? "")"
+                        )
                     }
                 }
             }
             if options.output == .json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]),
+                        as: UTF8.self))
             }
             if broken { throw ExitCode(ExitStatus.tampered.rawValue) }
         }

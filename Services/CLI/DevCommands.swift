@@ -28,7 +28,8 @@ struct DevCommand: AsyncParsableCommand {
         func run() async throws {
             let idp = try DevelopmentIdentityProvider.create(directory: provider.directory)
             print("development identity provider in \(provider.directory.path) (key id \(idp.keyID))")
-            print("services: CLM_AUTH_JWKS_URL=\(provider.directory.appendingPathComponent("jwks.json").absoluteString)")
+            print(
+                "services: CLM_AUTH_JWKS_URL=\(provider.directory.appendingPathComponent("jwks.json").absoluteString)")
         }
     }
 
@@ -67,7 +68,8 @@ struct DevCommand: AsyncParsableCommand {
                 for role in parts[1].split(separator: ",").map(String.init) {
                     guard Self.realmRoles.contains(role) else {
                         throw ValidationError(
-                            "--role '\(entry)': unknown role '\(role)' (\(Self.realmRoles.sorted().joined(separator: ", ")))")
+                            "--role '\(entry)': unknown role '\(role)' (\(Self.realmRoles.sorted().joined(separator: ", ")))"
+                        )
                     }
                     result[parts[0], default: []].insert(role)
                 }
@@ -81,7 +83,8 @@ struct DevCommand: AsyncParsableCommand {
                 idp = try DevelopmentIdentityProvider.load(directory: provider.directory)
             } catch {
                 printError(
-                    "error: no development identity provider in \(provider.directory.path) (run `clm dev init-idp` or `make run`): \(error)")
+                    "error: no development identity provider in \(provider.directory.path) (run `clm dev init-idp` or `make run`): \(error)"
+                )
                 throw ExitCode(ExitStatus.failure.rawValue)
             }
             let token = try idp.mint(

@@ -25,7 +25,8 @@ struct GlobalOptions: ParsableArguments {
         }
         var token = ProcessInfo.processInfo.environment["CLM_TOKEN"]
         if let tokenFile {
-            token = String(decoding: try readFile(tokenFile), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            token = String(decoding: try readFile(tokenFile), as: UTF8.self).trimmingCharacters(
+                in: .whitespacesAndNewlines)
         }
         return CLMClient(baseURL: base, token: token?.isEmpty == true ? nil : token)
     }

@@ -13,8 +13,10 @@ extension RealmCommand {
             let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/members")
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map { "\($0["subject"] ?? "")\t\(($0["roles"] as? [String] ?? []).joined(separator: ","))" }
-                    .joined(separator: "\n")
+                array(answer).map {
+                    "\($0["subject"] ?? "")\t\(($0["roles"] as? [String] ?? []).joined(separator: ","))"
+                }
+                .joined(separator: "\n")
             }
         }
     }
@@ -22,7 +24,8 @@ extension RealmCommand {
     struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set a member's roles (replaces the roles granted before).",
-            discussion: "Roles: realm-admin, requester, approver, auditor. They add to the roles the member's token carries.")
+            discussion:
+                "Roles: realm-admin, requester, approver, auditor. They add to the roles the member's token carries.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Realm id.") var realm: String
         @Argument(help: "The member's token subject.") var subject: String
@@ -54,7 +57,8 @@ extension RealmCommand {
     }
 
     struct CAs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "cas", abstract: "List the CAs the realm's policies may name.")
+        static let configuration = CommandConfiguration(
+            commandName: "cas", abstract: "List the CAs the realm's policies may name.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Realm id.") var realm: String
 

@@ -6,7 +6,9 @@ import Foundation
 struct RealmCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "realm", abstract: "Manage realms (tenants), their members and CAs.",
-        subcommands: [Create.self, List.self, Members.self, Grant.self, Revoke.self, CAs.self, AssignCA.self, UnassignCA.self])
+        subcommands: [
+            Create.self, List.self, Members.self, Grant.self, Revoke.self, CAs.self, AssignCA.self, UnassignCA.self,
+        ])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a realm.")
@@ -61,9 +63,12 @@ struct PolicyCommand: AsyncParsableCommand {
         func run() async throws {
             guard
                 let answer = try await create(
-                    from: file, at: "/v1/realms/\(realm)/policies", existsOk: existsOk, what: "policy", options: options)
+                    from: file, at: "/v1/realms/\(realm)/policies", existsOk: existsOk, what: "policy", options: options
+                )
             else { return }
-            try emit(answer, options) { "policy \(object(answer)["policy"] ?? "") version \(object(answer)["version"] ?? "") created" }
+            try emit(answer, options) {
+                "policy \(object(answer)["policy"] ?? "") version \(object(answer)["version"] ?? "") created"
+            }
         }
     }
 
@@ -148,7 +153,8 @@ struct EntityCommand: AsyncParsableCommand {
     }
 
     struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace an end entity's attributes from a JSON file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Replace an end entity's attributes from a JSON file.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Realm id.") var realm: String
         @Option(help: "End entity (JSON); its id names the entity.") var file: String

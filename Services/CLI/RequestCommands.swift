@@ -20,7 +20,10 @@ struct RequestCommand: AsyncParsableCommand {
         var generate: String?
         @Option(help: "Suggested validity in days (the policy may shorten it).") var validityDays: Int?
         @Option(help: "Pin the policy version you reviewed (default: the latest).") var policyVersion: Int?
-        @Option(help: "With --generate: file whose first line is the password the key bundle download will need (12+ characters).")
+        @Option(
+            help:
+                "With --generate: file whose first line is the password the key bundle download will need (12+ characters)."
+        )
         var keyPasswordFile: String?
         @Option(help: "Idempotency key: a retry with the same key returns the original request.")
         var idempotencyKey: String?
@@ -29,7 +32,8 @@ struct RequestCommand: AsyncParsableCommand {
             if entities.isEmpty { throw ValidationError("give at least one --entity") }
             if (csr == nil) == (generate == nil) { throw ValidationError("give either --csr FILE or --generate SPEC") }
             if (generate == nil) != (keyPasswordFile == nil) {
-                throw ValidationError("--generate needs --key-password-file (the password the download will need), and only it")
+                throw ValidationError(
+                    "--generate needs --key-password-file (the password the download will need), and only it")
             }
         }
 
@@ -67,7 +71,8 @@ struct RequestCommand: AsyncParsableCommand {
     struct Wait: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Wait until a request reaches a state (or any final state).",
-            discussion: "Exits 0 when the request reaches --state, 4 when it ends in another final state, 6 on timeout.")
+            discussion: "Exits 0 when the request reaches --state, 4 when it ends in another final state, 6 on timeout."
+        )
         @OptionGroup var options: GlobalOptions
         @Option(help: "Realm id.") var realm: String
         @Argument(help: "Request id.") var id: String
@@ -120,7 +125,8 @@ struct RequestCommand: AsyncParsableCommand {
     }
 
     struct Certificate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Download the issued certificate with its chain (PEM).")
+        static let configuration = CommandConfiguration(
+            abstract: "Download the issued certificate with its chain (PEM).")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Realm id.") var realm: String
         @Argument(help: "Request id.") var id: String

@@ -2,7 +2,7 @@ import CLMContracts
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A small client for CLM's HTTP API, used by the `clm` CLI and the end-to-end tests.

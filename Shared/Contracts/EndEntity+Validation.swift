@@ -4,7 +4,9 @@ extension EndEntity.Attributes {
         var problems: [String] = []
         func check(_ name: String, _ value: String?, max: Int) {
             guard let value else { return }
-            if value.isEmpty || value.count > max { problems.append("attributes.\(name): must be 1...\(max) characters") }
+            if value.isEmpty || value.count > max {
+                problems.append("attributes.\(name): must be 1...\(max) characters")
+            }
             if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
                 problems.append("attributes.\(name): must not contain control characters")
             }
@@ -23,10 +25,12 @@ extension EndEntity.Attributes {
             var labels = name.split(separator: ".", omittingEmptySubsequences: false)
             // A wildcard may only be the whole left-most label of a name with at least two more.
             if labels.first == "*" && labels.count >= 3 { labels.removeFirst() }
-            let valid = name.count <= 253 && !labels.isEmpty && labels.allSatisfy { label in
-                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
-                    && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
-            }
+            let valid =
+                name.count <= 253 && !labels.isEmpty
+                && labels.allSatisfy { label in
+                    (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                        && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+                }
             if !valid { problems.append("attributes.dnsNames[\(index)]: '\(name)' is not a DNS name") }
         }
         for (index, ip) in (ipAddresses ?? []).enumerated() where !Self.looksLikeIP(ip) {

@@ -100,8 +100,9 @@ public enum EventSchemas {
             main.resourceURL?.appendingPathComponent(resourceBundleName + ".bundle"),
         ].compactMap { $0 }
         let sourceTree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Schemas")
-        guard besideExecutable.contains(where: { files.fileExists(atPath: $0.path) })
-            || files.fileExists(atPath: sourceTree.path)
+        guard
+            besideExecutable.contains(where: { files.fileExists(atPath: $0.path) })
+                || files.fileExists(atPath: sourceTree.path)
         else { return nil }
         return Bundle.module.url(forResource: "Schemas", withExtension: nil)
     }()

@@ -58,7 +58,9 @@ extension JSONSchema.Node {
             switch members["type"] {
             case nil: return nil
             case .string(let name)?:
-                guard let type = JSONSchema.TypeName(rawValue: name) else { throw invalid("type", "unknown type '\(name)'") }
+                guard let type = JSONSchema.TypeName(rawValue: name) else {
+                    throw invalid("type", "unknown type '\(name)'")
+                }
                 return [type]
             case .array(let names)?:
                 var list: [JSONSchema.TypeName] = []

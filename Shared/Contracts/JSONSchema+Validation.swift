@@ -39,21 +39,29 @@ extension JSONSchema {
             checkString(string, node: node, path: path, into: &violations)
         case .number(let number):
             if let minimum = node.minimum, !(number >= minimum) {
-                violations.append(Violation(path: path, reason: "\(value.brief) is less than the minimum \(Value.number(minimum).brief)"))
+                violations.append(
+                    Violation(
+                        path: path, reason: "\(value.brief) is less than the minimum \(Value.number(minimum).brief)"))
             }
             if let maximum = node.maximum, !(number <= maximum) {
-                violations.append(Violation(path: path, reason: "\(value.brief) is greater than the maximum \(Value.number(maximum).brief)"))
+                violations.append(
+                    Violation(
+                        path: path, reason: "\(value.brief) is greater than the maximum \(Value.number(maximum).brief)")
+                )
             }
         case .array(let elements):
             if let minItems = node.minItems, elements.count < minItems {
-                violations.append(Violation(path: path, reason: "has \(elements.count) items, at least \(minItems) required"))
+                violations.append(
+                    Violation(path: path, reason: "has \(elements.count) items, at least \(minItems) required"))
             }
             if let maxItems = node.maxItems, elements.count > maxItems {
-                violations.append(Violation(path: path, reason: "has \(elements.count) items, at most \(maxItems) allowed"))
+                violations.append(
+                    Violation(path: path, reason: "has \(elements.count) items, at most \(maxItems) allowed"))
             }
             if let items = node.items {
                 for (index, element) in elements.enumerated() {
-                    check(element, against: items, path: path + "/" + String(index), depth: depth + 1, into: &violations)
+                    check(
+                        element, against: items, path: path + "/" + String(index), depth: depth + 1, into: &violations)
                 }
             }
         case .object(let members):
@@ -68,14 +76,17 @@ extension JSONSchema {
             // JSON Schema counts characters as Unicode code points.
             let length = string.unicodeScalars.count
             if let minLength = node.minLength, length < minLength {
-                violations.append(Violation(path: path, reason: "is \(length) characters long, at least \(minLength) required"))
+                violations.append(
+                    Violation(path: path, reason: "is \(length) characters long, at least \(minLength) required"))
             }
             if let maxLength = node.maxLength, length > maxLength {
-                violations.append(Violation(path: path, reason: "is \(length) characters long, at most \(maxLength) allowed"))
+                violations.append(
+                    Violation(path: path, reason: "is \(length) characters long, at most \(maxLength) allowed"))
             }
         }
         if let pattern = node.pattern, !pattern.matches(string) {
-            violations.append(Violation(path: path, reason: "\(Value.string(string).brief) does not match \(pattern.source)"))
+            violations.append(
+                Violation(path: path, reason: "\(Value.string(string).brief) does not match \(pattern.source)"))
         }
         switch node.format {
         case .uuid?:
@@ -84,7 +95,8 @@ extension JSONSchema {
             }
         case .dateTime?:
             if !JSONSchema.isDateTime(string) {
-                violations.append(Violation(path: path, reason: "\(Value.string(string).brief) is not an RFC 3339 date-time"))
+                violations.append(
+                    Violation(path: path, reason: "\(Value.string(string).brief) is not an RFC 3339 date-time"))
             }
         case nil:
             break
@@ -95,11 +107,14 @@ extension JSONSchema {
         _ members: [String: Value], node: Node, path: String, depth: Int, into violations: inout [Violation]
     ) {
         for name in node.required where members[name] == nil {
-            violations.append(Violation(path: path + "/" + JSONSchema.escape(name), reason: "required property is missing"))
+            violations.append(
+                Violation(path: path + "/" + JSONSchema.escape(name), reason: "required property is missing"))
         }
         for (name, schema) in node.properties {
             if let member = members[name] {
-                check(member, against: schema, path: path + "/" + JSONSchema.escape(name), depth: depth + 1, into: &violations)
+                check(
+                    member, against: schema, path: path + "/" + JSONSchema.escape(name), depth: depth + 1,
+                    into: &violations)
             }
         }
         guard let additional = node.additionalProperties else { return }

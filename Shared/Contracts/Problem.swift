@@ -50,9 +50,13 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
 
     public static func == (lhs: Problem, rhs: Problem) -> Bool { lhs.code == rhs.code && lhs.kind == rhs.kind }
 
-    public static func invalid(_ code: String, _ detail: String) -> Problem { Problem(.invalid, code: code, detail: detail) }
+    public static func invalid(_ code: String, _ detail: String) -> Problem {
+        Problem(.invalid, code: code, detail: detail)
+    }
 
-    public static func notFound(_ what: String) -> Problem { Problem(.notFound, code: "not-found", detail: "\(what) not found") }
+    public static func notFound(_ what: String) -> Problem {
+        Problem(.notFound, code: "not-found", detail: "\(what) not found")
+    }
 
     public static func conflict(_ code: String, _ detail: String, retryAfter: Int? = nil) -> Problem {
         Problem(.conflict, code: code, detail: detail, retryAfter: retryAfter)

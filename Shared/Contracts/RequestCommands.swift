@@ -19,7 +19,8 @@ public struct SubmitCommand: Codable, Sendable, Equatable {
 
     public init(
         token: String, policy: String, policyVersion: Int? = nil, entities: [String], csr: String? = nil,
-        keyGeneration: String? = nil, validityDays: Int? = nil, keyPassword: String? = nil, idempotencyKey: String? = nil
+        keyGeneration: String? = nil, validityDays: Int? = nil, keyPassword: String? = nil,
+        idempotencyKey: String? = nil
     ) {
         self.keyPassword = keyPassword
         self.token = token

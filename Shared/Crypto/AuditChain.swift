@@ -46,7 +46,8 @@ public enum AuditChain {
             }
             let computed = hash(previous: record.previousHash, fields: record.fields)
             if computed != record.hash {
-                return Break(sequence: record.sequence, reason: "its content does not match its hash (changed after writing)")
+                return Break(
+                    sequence: record.sequence, reason: "its content does not match its hash (changed after writing)")
             }
             expectedPrevious = record.hash
             expectedSequence += 1

@@ -70,7 +70,9 @@ public struct CertificateBuilder: Sendable {
         let issuerX509 = try issuer?.withX509 { $0 }
         defer { if let issuerX509 { X509_free(issuerX509) } }
 
-        guard X509_set_version(x509, Int(X509_VERSION_3)) == 1 else { throw OpenSSLSupport.failure("X509_set_version failed") }
+        guard X509_set_version(x509, Int(X509_VERSION_3)) == 1 else {
+            throw OpenSSLSupport.failure("X509_set_version failed")
+        }
         try setSerial(x509)
         try setNames(x509, issuer: issuerX509)
         try setValidity(x509)
@@ -91,9 +93,13 @@ public struct CertificateBuilder: Sendable {
             throw OpenSSLSupport.failure("BN_bin2bn failed")
         }
         defer { BN_free(number) }
-        guard let integer = BN_to_ASN1_INTEGER(number, nil) else { throw OpenSSLSupport.failure("BN_to_ASN1_INTEGER failed") }
+        guard let integer = BN_to_ASN1_INTEGER(number, nil) else {
+            throw OpenSSLSupport.failure("BN_to_ASN1_INTEGER failed")
+        }
         defer { ASN1_INTEGER_free(integer) }
-        guard X509_set_serialNumber(x509, integer) == 1 else { throw OpenSSLSupport.failure("X509_set_serialNumber failed") }
+        guard X509_set_serialNumber(x509, integer) == 1 else {
+            throw OpenSSLSupport.failure("X509_set_serialNumber failed")
+        }
     }
 
     private func setNames(_ x509: OpaquePointer, issuer: OpaquePointer?) throws {
@@ -103,22 +109,29 @@ public struct CertificateBuilder: Sendable {
             guard !attribute.value.isEmpty else {
                 throw CryptoError(.malformedInput, "subject attribute \(attribute.type) has an empty value")
             }
-            let added = X509_NAME_add_entry_by_txt(name, attribute.type.rawValue, clm_mbstring_utf8(), attribute.value, -1, -1, 0)
+            let added = X509_NAME_add_entry_by_txt(
+                name, attribute.type.rawValue, clm_mbstring_utf8(), attribute.value, -1, -1, 0)
             guard added == 1 else {
                 throw OpenSSLSupport.failure(
                     "subject attribute \(attribute.type) is unknown or its value is not allowed", code: .malformedInput
                 )
             }
         }
-        guard X509_set_subject_name(x509, name) == 1 else { throw OpenSSLSupport.failure("X509_set_subject_name failed") }
+        guard X509_set_subject_name(x509, name) == 1 else {
+            throw OpenSSLSupport.failure("X509_set_subject_name failed")
+        }
         let issuerName = issuer.map { X509_get_subject_name($0) } ?? name
-        guard X509_set_issuer_name(x509, issuerName) == 1 else { throw OpenSSLSupport.failure("X509_set_issuer_name failed") }
+        guard X509_set_issuer_name(x509, issuerName) == 1 else {
+            throw OpenSSLSupport.failure("X509_set_issuer_name failed")
+        }
     }
 
     private func setValidity(_ x509: OpaquePointer) throws {
         let start = time_t(notBefore.timeIntervalSince1970.rounded(.down))
         let end = time_t(notAfter.timeIntervalSince1970.rounded(.down))
-        guard ASN1_TIME_set(X509_getm_notBefore(x509), start) != nil, ASN1_TIME_set(X509_getm_notAfter(x509), end) != nil else {
+        guard ASN1_TIME_set(X509_getm_notBefore(x509), start) != nil,
+            ASN1_TIME_set(X509_getm_notAfter(x509), end) != nil
+        else {
             throw OpenSSLSupport.failure("setting the validity failed", code: .malformedInput)
         }
     }
@@ -138,10 +151,14 @@ public struct CertificateBuilder: Sendable {
         }
         try add(x509, &context, NID_basic_constraints, basicConstraints)
         if !profile.keyUsage.isEmpty {
-            try add(x509, &context, NID_key_usage, "critical," + unique(profile.keyUsage.map(\.rawValue)).joined(separator: ","))
+            try add(
+                x509, &context, NID_key_usage,
+                "critical," + unique(profile.keyUsage.map(\.rawValue)).joined(separator: ","))
         }
         if !profile.extendedKeyUsage.isEmpty {
-            try add(x509, &context, NID_ext_key_usage, unique(profile.extendedKeyUsage.map(\.rawValue)).joined(separator: ","))
+            try add(
+                x509, &context, NID_ext_key_usage,
+                unique(profile.extendedKeyUsage.map(\.rawValue)).joined(separator: ","))
         }
         try add(x509, &context, NID_subject_key_identifier, "hash")
         try add(x509, &context, NID_authority_key_identifier, "keyid:always")
@@ -159,7 +176,9 @@ public struct CertificateBuilder: Sendable {
     }
 
     private func addSubjectAlternativeNames(_ x509: OpaquePointer) throws {
-        guard let names = clm_general_names_new() else { throw OpenSSLSupport.failure("allocating GENERAL_NAMES failed") }
+        guard let names = clm_general_names_new() else {
+            throw OpenSSLSupport.failure("allocating GENERAL_NAMES failed")
+        }
         defer { GENERAL_NAMES_free(names) }
         for name in subjectAlternativeNames {
             let (type, content) = try Self.encode(name)
@@ -177,7 +196,10 @@ public struct CertificateBuilder: Sendable {
             }
         }
         let critical: Int32 = subject.isEmpty ? 1 : 0
-        guard X509_add1_ext_i2d(x509, NID_subject_alt_name, UnsafeMutableRawPointer(names), critical, UInt(X509V3_ADD_DEFAULT)) == 1 else {
+        guard
+            X509_add1_ext_i2d(
+                x509, NID_subject_alt_name, UnsafeMutableRawPointer(names), critical, UInt(X509V3_ADD_DEFAULT)) == 1
+        else {
             throw OpenSSLSupport.failure("adding subjectAltName failed")
         }
     }
@@ -187,7 +209,9 @@ public struct CertificateBuilder: Sendable {
         func ascii(_ value: String, _ kind: String) throws -> [UInt8] {
             let bytes = Array(value.utf8)
             guard !bytes.isEmpty, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-                throw CryptoError(.malformedInput, "\(kind) subject alternative name must be non-empty printable ASCII without spaces")
+                throw CryptoError(
+                    .malformedInput, "\(kind) subject alternative name must be non-empty printable ASCII without spaces"
+                )
             }
             return bytes
         }
@@ -195,20 +219,27 @@ public struct CertificateBuilder: Sendable {
         case .dns(let value):
             let bytes = try ascii(value, "DNS")
             guard isHostName(value) else {
-                throw CryptoError(.malformedInput, "DNS subject alternative name \"\(value.prefix(64))\" is not a valid host name")
+                throw CryptoError(
+                    .malformedInput, "DNS subject alternative name \"\(value.prefix(64))\" is not a valid host name")
             }
             return (GEN_DNS, bytes)
         case .email(let value):
             let bytes = try ascii(value, "e-mail")
-            guard value.contains("@") else { throw CryptoError(.malformedInput, "e-mail subject alternative name lacks an @") }
+            guard value.contains("@") else {
+                throw CryptoError(.malformedInput, "e-mail subject alternative name lacks an @")
+            }
             return (GEN_EMAIL, bytes)
         case .uri(let value):
             let bytes = try ascii(value, "URI")
-            guard value.contains(":") else { throw CryptoError(.malformedInput, "URI subject alternative name lacks a scheme") }
+            guard value.contains(":") else {
+                throw CryptoError(.malformedInput, "URI subject alternative name lacks a scheme")
+            }
             return (GEN_URI, bytes)
         case .ip(let value):
             guard let bytes = IPAddress.parse(value) else {
-                throw CryptoError(.malformedInput, "IP subject alternative name \"\(value.prefix(64))\" is not an IPv4 or IPv6 address")
+                throw CryptoError(
+                    .malformedInput,
+                    "IP subject alternative name \"\(value.prefix(64))\" is not an IPv4 or IPv6 address")
             }
             return (GEN_IPADD, bytes)
         }
@@ -221,11 +252,13 @@ public struct CertificateBuilder: Sendable {
         if labels.first == "*", labels.count > 2 { labels.removeFirst() }
         return labels.allSatisfy { label in
             let bytes = Array(label.utf8)
-            guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else {
+            guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-")
+            else {
                 return false
             }
             return bytes.allSatisfy { byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == UInt8(ascii: "-")
+                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+                    || byte == UInt8(ascii: "-")
             }
         }
     }

@@ -12,7 +12,9 @@ public struct CertificateProfile: Sendable, Hashable, Codable {
     /// The CA path length constraint; ignored unless `isCA`.
     public var pathLength: Int?
 
-    public init(keyUsage: [KeyUsage], extendedKeyUsage: [ExtendedKeyUsage] = [], isCA: Bool = false, pathLength: Int? = nil) {
+    public init(
+        keyUsage: [KeyUsage], extendedKeyUsage: [ExtendedKeyUsage] = [], isCA: Bool = false, pathLength: Int? = nil
+    ) {
         self.keyUsage = keyUsage
         self.extendedKeyUsage = extendedKeyUsage
         self.isCA = isCA

@@ -37,7 +37,8 @@ public struct CertificationRequest: Sendable, Hashable {
         }
 
         _ = OpenSSLSupport.drainErrors()
-        let request = try OpenSSLSupport.decodeDER(der, what: "certificate request", { d2i_X509_REQ(nil, $0, $1) }, free: X509_REQ_free)
+        let request = try OpenSSLSupport.decodeDER(
+            der, what: "certificate request", { d2i_X509_REQ(nil, $0, $1) }, free: X509_REQ_free)
         defer { X509_REQ_free(request) }
         guard let key = X509_REQ_get0_pubkey(request) else {
             throw OpenSSLSupport.failure("certificate request public key is unreadable", code: .malformedInput)

@@ -19,7 +19,8 @@ public final class KeyEncryptionKey: Sendable, CustomStringConvertible {
             throw CryptoError(.malformedInput, "key-encryption key id must be 1–255 bytes")
         }
         guard keyBytes.count == AESGCM.keySize else {
-            throw CryptoError(.malformedInput, "key-encryption key \"\(id)\" must be exactly 32 bytes, got \(keyBytes.count)")
+            throw CryptoError(
+                .malformedInput, "key-encryption key \"\(id)\" must be exactly 32 bytes, got \(keyBytes.count)")
         }
         self.id = id
         self.key = SensitiveBytes(keyBytes)
@@ -51,10 +52,13 @@ public final class KeyEncryptionKey: Sendable, CustomStringConvertible {
             precondition(ok == 1, "RAND_bytes failed")
         }
         let payload = try dataKey.withUnsafeBytes { keyBuffer in
-            try plaintext.withUnsafeBytes { try AESGCM.seal(key: keyBuffer, plaintext: $0, associatedData: associatedData) }
+            try plaintext.withUnsafeBytes {
+                try AESGCM.seal(key: keyBuffer, plaintext: $0, associatedData: associatedData)
+            }
         }
         return SealedKey(
-            kekID: id, wrappedDataKey: try wrap(dataKey), nonce: payload.nonce, ciphertext: payload.ciphertext, tag: payload.tag
+            kekID: id, wrappedDataKey: try wrap(dataKey), nonce: payload.nonce, ciphertext: payload.ciphertext,
+            tag: payload.tag
         )
     }
 
@@ -71,7 +75,8 @@ public final class KeyEncryptionKey: Sendable, CustomStringConvertible {
         let dataKey = try unwrap(sealed)
         return try dataKey.withUnsafeBytes { keyBuffer in
             try AESGCM.open(
-                key: keyBuffer, nonce: sealed.nonce, ciphertext: sealed.ciphertext, tag: sealed.tag, associatedData: associatedData
+                key: keyBuffer, nonce: sealed.nonce, ciphertext: sealed.ciphertext, tag: sealed.tag,
+                associatedData: associatedData
             )
         }
     }
@@ -81,7 +86,8 @@ public final class KeyEncryptionKey: Sendable, CustomStringConvertible {
     public func rewrap(_ sealed: SealedKey, to newKEK: KeyEncryptionKey) throws -> SealedKey {
         let dataKey = try unwrap(sealed)
         return SealedKey(
-            kekID: newKEK.id, wrappedDataKey: try newKEK.wrap(dataKey), nonce: sealed.nonce, ciphertext: sealed.ciphertext,
+            kekID: newKEK.id, wrappedDataKey: try newKEK.wrap(dataKey), nonce: sealed.nonce,
+            ciphertext: sealed.ciphertext,
             tag: sealed.tag
         )
     }
@@ -94,7 +100,9 @@ public final class KeyEncryptionKey: Sendable, CustomStringConvertible {
     /// nonce ‖ ciphertext ‖ tag of the data key under this KEK.
     private func wrap(_ dataKey: SensitiveBytes) throws -> [UInt8] {
         let sealed = try key.withUnsafeBytes { kek in
-            try dataKey.withUnsafeBytes { try AESGCM.seal(key: kek, plaintext: $0, associatedData: wrappingAssociatedData) }
+            try dataKey.withUnsafeBytes {
+                try AESGCM.seal(key: kek, plaintext: $0, associatedData: wrappingAssociatedData)
+            }
         }
         return sealed.nonce + sealed.ciphertext + sealed.tag
     }
@@ -111,7 +119,8 @@ public final class KeyEncryptionKey: Sendable, CustomStringConvertible {
         let ciphertext = Array(wrapped[AESGCM.nonceSize..<(AESGCM.nonceSize + AESGCM.keySize)])
         let tag = Array(wrapped[(AESGCM.nonceSize + AESGCM.keySize)...])
         let dataKey = try key.withUnsafeBytes {
-            try AESGCM.open(key: $0, nonce: nonce, ciphertext: ciphertext, tag: tag, associatedData: wrappingAssociatedData)
+            try AESGCM.open(
+                key: $0, nonce: nonce, ciphertext: ciphertext, tag: tag, associatedData: wrappingAssociatedData)
         }
         guard dataKey.count == AESGCM.keySize else {
             throw CryptoError(.decryptionFailed, "wrapped data key has the wrong length")

@@ -41,7 +41,8 @@ public struct KeyRing: Sendable {
         guard let key = previous[sealed.kekID] else {
             throw CryptoError(
                 .decryptionFailed,
-                "sealed under key-encryption key \"\(sealed.kekID)\", which is not configured (CLM_KEK / CLM_KEK_PREVIOUS)")
+                "sealed under key-encryption key \"\(sealed.kekID)\", which is not configured (CLM_KEK / CLM_KEK_PREVIOUS)"
+            )
         }
         return key
     }

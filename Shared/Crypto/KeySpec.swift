@@ -17,7 +17,9 @@ public enum KeySpec: Sendable, Hashable, Codable, LosslessStringConvertible {
 
     /// Every spec key generation supports.
     public static let allSupported: [KeySpec] =
-        [.rsa(bits: 2048), .rsa(bits: 3072), .rsa(bits: 4096)] + ECCurve.allCases.map { .ec(curve: $0) } + [.ed25519, .ed448]
+        [.rsa(bits: 2048), .rsa(bits: 3072), .rsa(bits: 4096)] + ECCurve.allCases.map { .ec(curve: $0) } + [
+            .ed25519, .ed448,
+        ]
 
     /// Parses `rsa:3072`, `ec:p256`, `ec:P-384`, `ed25519`, `ed448` (case-insensitive).
     ///

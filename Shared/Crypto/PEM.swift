@@ -57,7 +57,8 @@ public enum PEM {
                     break
                 }
                 if line.contains(":") {
-                    throw CryptoError(.malformedInput, "PEM block \"\(label)\" has encapsulated headers, which are not supported")
+                    throw CryptoError(
+                        .malformedInput, "PEM block \"\(label)\" has encapsulated headers, which are not supported")
                 }
                 body += line
             }

@@ -17,7 +17,8 @@ public enum PKCS12 {
     /// - Throws: ``CryptoError/keyMismatch`` if the key does not belong to the certificate,
     ///   ``CryptoError/malformedInput`` for an empty password.
     public static func export(
-        key: PrivateKey, certificate: Certificate, chain: [Certificate] = [], password: String, friendlyName: String? = nil
+        key: PrivateKey, certificate: Certificate, chain: [Certificate] = [], password: String,
+        friendlyName: String? = nil
     ) throws -> SensitiveBytes {
         guard !password.isEmpty else { throw CryptoError(.malformedInput, "a PKCS#12 password must not be empty") }
         guard certificate.publicKey == key.publicKey else {
@@ -25,7 +26,9 @@ public enum PKCS12 {
         }
         let leaf = try certificate.withX509 { $0 }
         defer { X509_free(leaf) }
-        guard let stack = clm_x509_stack_new() else { throw OpenSSLSupport.failure("allocating the certificate stack failed") }
+        guard let stack = clm_x509_stack_new() else {
+            throw OpenSSLSupport.failure("allocating the certificate stack failed")
+        }
         defer { clm_x509_stack_free(stack) }
         for member in chain {
             let x509 = try member.withX509 { $0 }

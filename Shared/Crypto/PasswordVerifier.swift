@@ -17,7 +17,8 @@ public struct PasswordVerifier: Sendable, Equatable, CustomStringConvertible {
     /// Derives a new verifier with a fresh random salt.
     public static func make(password: String, iterations: Int = defaultIterations) throws -> PasswordVerifier {
         let salt = SecureRandom.bytes(16)
-        return PasswordVerifier(iterations: iterations, salt: salt, hash: try derive(password, salt: salt, iterations: iterations))
+        return PasswordVerifier(
+            iterations: iterations, salt: salt, hash: try derive(password, salt: salt, iterations: iterations))
     }
 
     /// Parses the text form; nil when it is not one.
@@ -51,7 +52,8 @@ public struct PasswordVerifier: Sendable, Equatable, CustomStringConvertible {
         let secret = Array(password.utf8)
         var out = [UInt8](repeating: 0, count: 32)
         let ok = PKCS5_PBKDF2_HMAC(
-            secret, Int32(secret.count), salt, Int32(salt.count), Int32(iterations), EVP_sha256(), Int32(out.count), &out)
+            secret, Int32(secret.count), salt, Int32(salt.count), Int32(iterations), EVP_sha256(), Int32(out.count),
+            &out)
         guard ok == 1 else { throw CryptoError(.internalError, "PBKDF2 failed") }
         return out
     }

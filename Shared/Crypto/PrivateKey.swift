@@ -69,7 +69,8 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     /// Loads an unencrypted PKCS#8 `PrivateKeyInfo` (DER).
     public convenience init(pkcs8DER: [UInt8]) throws {
         let info = try OpenSSLSupport.decodeDER(
-            pkcs8DER, what: "PKCS#8 private key", { d2i_PKCS8_PRIV_KEY_INFO(nil, $0, $1) }, free: PKCS8_PRIV_KEY_INFO_free
+            pkcs8DER, what: "PKCS#8 private key", { d2i_PKCS8_PRIV_KEY_INFO(nil, $0, $1) },
+            free: PKCS8_PRIV_KEY_INFO_free
         )
         defer { PKCS8_PRIV_KEY_INFO_free(info) }
         guard let key = EVP_PKCS82PKEY(info) else {
@@ -117,7 +118,8 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         }
         guard let key else {
             throw OpenSSLSupport.failure(
-                encrypted ? "private key could not be decrypted (wrong password?)" : "private key PEM could not be decoded",
+                encrypted
+                    ? "private key could not be decrypted (wrong password?)" : "private key PEM could not be decoded",
                 code: encrypted ? .decryptionFailed : .malformedInput
             )
         }
@@ -129,7 +131,9 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
     /// Encoding a key OpenSSL already holds fails only when memory is exhausted, so this traps
     /// rather than throwing.
     public func pkcs8DER() -> SensitiveBytes {
-        guard let info = EVP_PKEY2PKCS8(pointer) else { fatalError("EVP_PKEY2PKCS8 failed: \(OpenSSLSupport.drainErrors())") }
+        guard let info = EVP_PKEY2PKCS8(pointer) else {
+            fatalError("EVP_PKEY2PKCS8 failed: \(OpenSSLSupport.drainErrors())")
+        }
         defer { PKCS8_PRIV_KEY_INFO_free(info) }
         let length = i2d_PKCS8_PRIV_KEY_INFO(info, nil)
         precondition(length > 0, "PKCS#8 encoding failed")

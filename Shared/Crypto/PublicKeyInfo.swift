@@ -26,7 +26,8 @@ public struct PublicKeyInfo: Sendable, Hashable {
     ///   modulus, a bad exponent or an invalid point, ``CryptoError/unsupportedAlgorithm`` for other
     ///   key types or curves.
     public init(spkiDER: [UInt8]) throws {
-        let pkey = try OpenSSLSupport.decodeDER(spkiDER, what: "public key", { d2i_PUBKEY(nil, $0, $1) }, free: EVP_PKEY_free)
+        let pkey = try OpenSSLSupport.decodeDER(
+            spkiDER, what: "public key", { d2i_PUBKEY(nil, $0, $1) }, free: EVP_PKEY_free)
         defer { EVP_PKEY_free(pkey) }
         try self.init(evpKey: pkey)
     }
@@ -65,7 +66,8 @@ public struct PublicKeyInfo: Sendable, Hashable {
 
     /// Runs `body` with a freshly decoded OpenSSL key (freed afterwards).
     func withEVPKey<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
-        let pkey = try OpenSSLSupport.decodeDER(spkiDER, what: "public key", { d2i_PUBKEY(nil, $0, $1) }, free: EVP_PKEY_free)
+        let pkey = try OpenSSLSupport.decodeDER(
+            spkiDER, what: "public key", { d2i_PUBKEY(nil, $0, $1) }, free: EVP_PKEY_free)
         defer { EVP_PKEY_free(pkey) }
         return try body(pkey)
     }
@@ -99,10 +101,13 @@ public struct PublicKeyInfo: Sendable, Hashable {
         }
         defer { BN_free(exponent) }
         guard BN_is_odd(exponent) == 1 else {
-            throw CryptoError(.weakKey, "RSA public exponent is even; it must be odd and at least \(minimumRSAExponent)")
+            throw CryptoError(
+                .weakKey, "RSA public exponent is even; it must be odd and at least \(minimumRSAExponent)")
         }
         guard BN_num_bits(exponent) > 17 || BN_get_word(exponent) >= minimumRSAExponent else {
-            throw CryptoError(.weakKey, "RSA public exponent is below \(minimumRSAExponent); it must be odd and at least \(minimumRSAExponent)")
+            throw CryptoError(
+                .weakKey,
+                "RSA public exponent is below \(minimumRSAExponent); it must be odd and at least \(minimumRSAExponent)")
         }
     }
 
@@ -111,7 +116,8 @@ public struct PublicKeyInfo: Sendable, Hashable {
         var length = 0
         guard EVP_PKEY_get_group_name(pkey, &buffer, buffer.count, &length) == 1 else {
             _ = OpenSSLSupport.drainErrors()
-            throw CryptoError(.unsupportedAlgorithm, "EC key does not use a named curve (explicit parameters are not supported)")
+            throw CryptoError(
+                .unsupportedAlgorithm, "EC key does not use a named curve (explicit parameters are not supported)")
         }
         let name = OpenSSLSupport.string(fromNulTerminated: buffer)
         guard let curve = ECCurve(name: name) else {

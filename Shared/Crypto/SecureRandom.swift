@@ -9,7 +9,9 @@ public enum SecureRandom {
         precondition(count >= 0, "negative byte count")
         guard count > 0 else { return [] }
         var out = [UInt8](repeating: 0, count: count)
-        let ok = out.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count)) }
+        let ok = out.withUnsafeMutableBytes {
+            RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count))
+        }
         precondition(ok == 1, "RAND_bytes failed: the OpenSSL random generator is unusable")
         return out
     }

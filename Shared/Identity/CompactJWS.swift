@@ -1,4 +1,5 @@
 import CLMContracts
+
 /// A token in JWS compact serialisation (RFC 7515 §7.1), split and decoded but NOT verified.
 ///
 /// Parsing checks only shape and the header: size, three strict base64url segments, a JSON
@@ -58,11 +59,14 @@ struct CompactJWS {
         // No extension is understood here, so anything marked critical must be refused
         // (RFC 7515 §4.1.11); this also refuses unencoded payloads (RFC 7797).
         guard header["crit"] == nil else {
-            throw AuthenticationError(.malformed, "token header marks extensions critical (\"crit\"); none are supported")
+            throw AuthenticationError(
+                .malformed, "token header marks extensions critical (\"crit\"); none are supported")
         }
         var keyID: String? = nil
         if let kid = header["kid"] {
-            guard let kid = kid.stringValue else { throw AuthenticationError(.malformed, "token header \"kid\" is not a string") }
+            guard let kid = kid.stringValue else {
+                throw AuthenticationError(.malformed, "token header \"kid\" is not a string")
+            }
             keyID = kid
         }
         // `jku`, `jwk`, `x5u` and `x5c` are ignored on purpose: keys come only from the

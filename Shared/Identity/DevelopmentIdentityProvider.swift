@@ -2,9 +2,9 @@ import CLMCrypto
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A stand-in identity provider for development and tests: one ES256 signing key kept as an
@@ -89,7 +89,8 @@ public struct DevelopmentIdentityProvider: Sendable {
     /// private temporary file (0600, exclusive create) is filled, synced, then linked into
     /// place, which fails rather than overwrites if another process got there first.
     private static func writeNewKeyFile(_ pem: SensitiveBytes, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(signingKeyFileName).\(UUID().uuidString)")
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(signingKeyFileName).\(UUID().uuidString)")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw posixError(errno, "creating \(temporary.lastPathComponent)") }
         defer { unlink(temporary.path) }
@@ -113,6 +114,7 @@ public struct DevelopmentIdentityProvider: Sendable {
     }
 
     private static func posixError(_ code: Int32, _ step: String) -> any Error {
-        CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(step): \(String(cString: strerror(code)))"])
+        CocoaError(
+            .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(step): \(String(cString: strerror(code)))"])
     }
 }

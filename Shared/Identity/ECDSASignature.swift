@@ -42,7 +42,8 @@ enum ECDSASignature {
         let ok = out.withUnsafeMutableBufferPointer { buffer -> Bool in
             guard let base = buffer.baseAddress else { return false }
             return BN_bn2binpad(ECDSA_SIG_get0_r(signature), base, Int32(integerLength)) == integerLength
-                && BN_bn2binpad(ECDSA_SIG_get0_s(signature), base + integerLength, Int32(integerLength)) == integerLength
+                && BN_bn2binpad(ECDSA_SIG_get0_s(signature), base + integerLength, Int32(integerLength))
+                    == integerLength
         }
         return ok ? out : nil
     }

@@ -1,4 +1,5 @@
 import CLMContracts
+
 /// An identity provider's public signing keys (RFC 7517 §5).
 public struct JSONWebKeySet: Sendable {
     /// The largest key set document accepted.
@@ -34,7 +35,9 @@ public struct JSONWebKeySet: Sendable {
         }
         var keys: [JSONWebKey] = []
         for entry in entries {
-            guard let object = entry.objectValue else { throw AuthenticationError(.malformed, "key set: a key is not an object") }
+            guard let object = entry.objectValue else {
+                throw AuthenticationError(.malformed, "key set: a key is not an object")
+            }
             if let key = try JSONWebKey.parse(object) { keys.append(key) }
         }
         try self.init(keys: keys)

@@ -17,7 +17,8 @@ enum JWKKeyMaterial {
     static func ecKey(curve: ECCurve, x: [UInt8], y: [UInt8]) throws(AuthenticationError) -> PublicKeyInfo {
         let size = (curve.bits + 7) / 8
         guard x.count == size, y.count == size else {
-            throw AuthenticationError(.malformed, "key set: EC coordinates for \(curve.rawValue) must be \(size) bytes each")
+            throw AuthenticationError(
+                .malformed, "key set: EC coordinates for \(curve.rawValue) must be \(size) bytes each")
         }
         // The uncompressed SEC 1 point 04 || x || y.
         var point = [0x04] + x + y
@@ -45,10 +46,12 @@ enum JWKKeyMaterial {
         let bits = significant.first.map { significant.count * 8 - $0.leadingZeroBitCount } ?? 0
         guard bits >= PublicKeyInfo.minimumRSABits else {
             throw AuthenticationError(
-                .unsupportedAlgorithm, "key set: RSA key has \(bits) bits; at least \(PublicKeyInfo.minimumRSABits) are required")
+                .unsupportedAlgorithm,
+                "key set: RSA key has \(bits) bits; at least \(PublicKeyInfo.minimumRSABits) are required")
         }
         guard bits <= maximumRSABits else {
-            throw AuthenticationError(.unsupportedAlgorithm, "key set: RSA key has \(bits) bits; at most \(maximumRSABits) are accepted")
+            throw AuthenticationError(
+                .unsupportedAlgorithm, "key set: RSA key has \(bits) bits; at most \(maximumRSABits) are accepted")
         }
         guard !exponent.isEmpty, exponent.count <= 8 else {
             throw AuthenticationError(.malformed, "key set: RSA public exponent has an invalid length")
@@ -91,7 +94,9 @@ enum JWKKeyMaterial {
     }
 
     /// Re-encodes an OpenSSL key as SPKI (freeing it) and validates it as a ``PublicKeyInfo``.
-    private static func publicKeyInfo(taking pkey: OpaquePointer?, what: String) throws(AuthenticationError) -> PublicKeyInfo {
+    private static func publicKeyInfo(taking pkey: OpaquePointer?, what: String) throws(AuthenticationError)
+        -> PublicKeyInfo
+    {
         guard let pkey else {
             drainOpenSSLErrors()
             throw AuthenticationError(.malformed, "key set: the \(what) key parameters do not form a valid key")
@@ -155,9 +160,13 @@ enum JWKKeyMaterial {
     }
 
     /// A big-number key parameter as unsigned big-endian bytes, left-padded to `size` if given.
-    private static func bignumParameter(_ pkey: OpaquePointer, _ name: String, paddedTo size: Int?) throws(AuthenticationError) -> [UInt8] {
+    private static func bignumParameter(_ pkey: OpaquePointer, _ name: String, paddedTo size: Int?)
+        throws(AuthenticationError) -> [UInt8]
+    {
         var number: OpaquePointer? = nil
-        guard EVP_PKEY_get_bn_param(pkey, name, &number) == 1, let number else { throw internalFailure("EVP_PKEY_get_bn_param") }
+        guard EVP_PKEY_get_bn_param(pkey, name, &number) == 1, let number else {
+            throw internalFailure("EVP_PKEY_get_bn_param")
+        }
         defer { BN_free(number) }
         let length = size ?? max(1, (Int(BN_num_bits(number)) + 7) / 8)
         var out = [UInt8](repeating: 0, count: length)

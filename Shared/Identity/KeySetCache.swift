@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The identity provider's key set, loaded from a `file://` or `http(s)://` URL and cached.
@@ -113,7 +113,8 @@ public actor KeySetCache {
             }
             return [UInt8](data)
         default:
-            throw KeySetLoadError(source: describe(url), reason: "only file://, http:// and https:// URLs are supported")
+            throw KeySetLoadError(
+                source: describe(url), reason: "only file://, http:// and https:// URLs are supported")
         }
     }
 

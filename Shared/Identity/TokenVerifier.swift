@@ -30,7 +30,8 @@ public struct TokenVerifier: Sendable {
         let key = try Self.selectKey(for: jws, in: keys)
         guard key.algorithm == jws.algorithm else {
             throw AuthenticationError(
-                .unsupportedAlgorithm, "token algorithm \(jws.algorithm.rawValue) does not match its key's \(key.algorithm.rawValue)")
+                .unsupportedAlgorithm,
+                "token algorithm \(jws.algorithm.rawValue) does not match its key's \(key.algorithm.rawValue)")
         }
         try Self.checkSignature(jws, with: key)
         return try principal(fromClaims: jws.payload, now: now)
@@ -44,17 +45,20 @@ public struct TokenVerifier: Sendable {
 
     // MARK: Keys and signature
 
-    private static func selectKey(for jws: CompactJWS, in keys: JSONWebKeySet) throws(AuthenticationError) -> JSONWebKey {
+    private static func selectKey(for jws: CompactJWS, in keys: JSONWebKeySet) throws(AuthenticationError) -> JSONWebKey
+    {
         if let kid = jws.keyID {
             guard let key = keys.key(id: kid) else {
-                throw AuthenticationError(.unknownKey, "no key in the identity provider's key set has the token's \"kid\"")
+                throw AuthenticationError(
+                    .unknownKey, "no key in the identity provider's key set has the token's \"kid\"")
             }
             return key
         }
         // Without a kid there is no safe way to choose among several keys.
         guard keys.keys.count == 1, let only = keys.keys.first else {
             throw AuthenticationError(
-                .unknownKey, "token has no \"kid\" and the key set has \(keys.keys.count) keys; a kid is needed to choose")
+                .unknownKey,
+                "token has no \"kid\" and the key set has \(keys.keys.count) keys; a kid is needed to choose")
         }
         return only
     }
@@ -65,7 +69,8 @@ public struct TokenVerifier: Sendable {
             // JWS carries ECDSA as fixed-length r || s; OpenSSL wants DER. Any other length
             // (including a DER signature passed through) is refused.
             guard let der = ECDSASignature.der(fromRaw: signature, integerLength: integerLength) else {
-                throw AuthenticationError(.badSignature, "\(jws.algorithm.rawValue) signature must be \(2 * integerLength) bytes")
+                throw AuthenticationError(
+                    .badSignature, "\(jws.algorithm.rawValue) signature must be \(2 * integerLength) bytes")
             }
             signature = der
         }
@@ -83,7 +88,9 @@ public struct TokenVerifier: Sendable {
         } catch {
             throw AuthenticationError(.malformed, "token claims are not valid JSON: \(error.reason)")
         }
-        guard let claims = document.objectValue else { throw AuthenticationError(.malformed, "token claims are not a JSON object") }
+        guard let claims = document.objectValue else {
+            throw AuthenticationError(.malformed, "token claims are not a JSON object")
+        }
 
         let skew = Self.seconds(clockSkew)
         let current = now.timeIntervalSince1970
@@ -99,7 +106,9 @@ public struct TokenVerifier: Sendable {
         guard let tokenIssuer = try Self.string(claims, "iss") else {
             throw AuthenticationError(.missingClaim, "token has no \"iss\"")
         }
-        guard tokenIssuer == issuer else { throw AuthenticationError(.wrongIssuer, "token was issued by another issuer") }
+        guard tokenIssuer == issuer else {
+            throw AuthenticationError(.wrongIssuer, "token was issued by another issuer")
+        }
 
         try checkAudience(claims["aud"])
 
@@ -115,60 +124,72 @@ public struct TokenVerifier: Sendable {
 
     /// `aud` must be, or contain, this service's audience.
     private func checkAudience(_ claim: JSONValue?) throws(AuthenticationError) {
-    switch claim {
-    case nil:
-        throw AuthenticationError(.missingClaim, "token has no \"aud\"")
-    case .string(let value):
-        guard value == audience else { throw AuthenticationError(.wrongAudience, "token is meant for another audience") }
-    case .array(let values):
-        guard values.allSatisfy({ $0.stringValue != nil }) else {
+        switch claim {
+        case nil:
+            throw AuthenticationError(.missingClaim, "token has no \"aud\"")
+        case .string(let value):
+            guard value == audience else {
+                throw AuthenticationError(.wrongAudience, "token is meant for another audience")
+            }
+        case .array(let values):
+            guard values.allSatisfy({ $0.stringValue != nil }) else {
+                throw AuthenticationError(.malformed, "token \"aud\" is not a string or an array of strings")
+            }
+            guard values.contains(.string(audience)) else {
+                throw AuthenticationError(.wrongAudience, "token is meant for other audiences")
+            }
+        default:
             throw AuthenticationError(.malformed, "token \"aud\" is not a string or an array of strings")
         }
-        guard values.contains(.string(audience)) else {
-            throw AuthenticationError(.wrongAudience, "token is meant for other audiences")
-        }
-    default:
-        throw AuthenticationError(.malformed, "token \"aud\" is not a string or an array of strings")
-    }
     }
 
     /// The platform roles (`clm_roles`) and realm roles (`clm_realms`) a token grants.
     private static func roles(_ claims: [String: JSONValue]) throws(AuthenticationError)
         -> (Set<String>, [String: Set<String>])
     {
-    var platformRoles: Set<String> = []
-    if let value = claims["clm_roles"] {
-        platformRoles = try stringSet(value, claim: "clm_roles")
-    }
-    var realmRoles: [String: Set<String>] = [:]
-    if let value = claims["clm_realms"] {
-        guard let realms = value.objectValue else {
-            throw AuthenticationError(.malformed, "token \"clm_realms\" is not an object of role arrays")
+        var platformRoles: Set<String> = []
+        if let value = claims["clm_roles"] {
+            platformRoles = try stringSet(value, claim: "clm_roles")
         }
-        for (realm, roles) in realms {
-            realmRoles[realm] = try stringSet(roles, claim: "clm_realms")
+        var realmRoles: [String: Set<String>] = [:]
+        if let value = claims["clm_realms"] {
+            guard let realms = value.objectValue else {
+                throw AuthenticationError(.malformed, "token \"clm_realms\" is not an object of role arrays")
+            }
+            for (realm, roles) in realms {
+                realmRoles[realm] = try stringSet(roles, claim: "clm_realms")
+            }
         }
-    }
         return (platformRoles, realmRoles)
     }
 
-    private static func numericDate(_ claims: [String: JSONValue], _ name: String) throws(AuthenticationError) -> Double? {
+    private static func numericDate(_ claims: [String: JSONValue], _ name: String) throws(AuthenticationError)
+        -> Double?
+    {
         guard let value = claims[name] else { return nil }
-        guard let number = value.numberValue else { throw AuthenticationError(.malformed, "token \"\(name)\" is not a number") }
+        guard let number = value.numberValue else {
+            throw AuthenticationError(.malformed, "token \"\(name)\" is not a number")
+        }
         return number
     }
 
     private static func string(_ claims: [String: JSONValue], _ name: String) throws(AuthenticationError) -> String? {
         guard let value = claims[name] else { return nil }
-        guard let text = value.stringValue else { throw AuthenticationError(.malformed, "token \"\(name)\" is not a string") }
+        guard let text = value.stringValue else {
+            throw AuthenticationError(.malformed, "token \"\(name)\" is not a string")
+        }
         return text
     }
 
     private static func stringSet(_ value: JSONValue, claim: String) throws(AuthenticationError) -> Set<String> {
-        guard let elements = value.arrayValue else { throw AuthenticationError(.malformed, "token \"\(claim)\" roles are not an array") }
+        guard let elements = value.arrayValue else {
+            throw AuthenticationError(.malformed, "token \"\(claim)\" roles are not an array")
+        }
         var roles: Set<String> = []
         for element in elements {
-            guard let role = element.stringValue else { throw AuthenticationError(.malformed, "token \"\(claim)\" roles are not strings") }
+            guard let role = element.stringValue else {
+                throw AuthenticationError(.malformed, "token \"\(claim)\" roles are not strings")
+            }
             roles.insert(role)
         }
         return roles

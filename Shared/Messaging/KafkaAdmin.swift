@@ -28,8 +28,10 @@ enum KafkaAdmin {
             var newTopics: [OpaquePointer?] = []
             defer { for topic in newTopics { rd_kafka_NewTopic_destroy(topic) } }
             for spec in topics {
-                guard let topic = rd_kafka_NewTopic_new(
-                    spec.name, Int32(spec.partitions), Int32(spec.replicationFactor), &errorBuffer, errorBuffer.count)
+                guard
+                    let topic = rd_kafka_NewTopic_new(
+                        spec.name, Int32(spec.partitions), Int32(spec.replicationFactor), &errorBuffer,
+                        errorBuffer.count)
                 else {
                     return KafkaError(.topicCreationFailed, "\(spec.name): \(string(fromBuffer: errorBuffer))")
                 }

@@ -45,7 +45,8 @@ public final class KafkaConsumer: Sendable {
     public func poll(timeout: Duration = .milliseconds(100)) async -> KafkaMessage? {
         guard state.withLock({ $0 == .open }) else { return nil }
         let client = self.client
-        let timeoutMS = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let timeoutMS = Int32(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return await client.blocking { [self] in
             // The handle may have been closed while this call waited for the queue.
             guard state.withLock({ $0 == .open }) else { return nil }

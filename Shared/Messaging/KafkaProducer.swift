@@ -105,7 +105,8 @@ public final class KafkaProducer: Service, Sendable {
             let err = rd_kafka_query_watermark_offsets(client.handle, topic, partition, &low, &high, timeoutMS)
             switch err {
             case RD_KAFKA_RESP_ERR_NO_ERROR: return .next(high)
-            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+            case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+                RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
                 return .unknownPartition
             default: return .unavailable
             }

@@ -48,7 +48,9 @@ final class RdKafkaClient: @unchecked Sendable {
             rd_kafka_conf_set_rebalance_cb(conf, rdKafkaRebalanceCallback)
         }
         // On success rd_kafka_new takes ownership of conf; on failure we still own it.
-        guard let handle = rd_kafka_new(kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errorBuffer, errorBuffer.count)
+        guard
+            let handle = rd_kafka_new(
+                kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf, &errorBuffer, errorBuffer.count)
         else {
             rd_kafka_conf_destroy(conf)
             context.release()
@@ -108,67 +110,73 @@ private func context(of rk: OpaquePointer?) -> RdKafkaClient.Context? {
     return Unmanaged<RdKafkaClient.Context>.fromOpaque(opaque).takeUnretainedValue()
 }
 
-private let rdKafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
-    rk, level, facility, message in
-    guard let context = context(of: rk) else { return }
-    let text = message.map { String(cString: $0) } ?? ""
-    let fac = facility.map { String(cString: $0) } ?? ""
-    // syslog levels: 0–3 error, 4 warning, 5–6 info/notice, 7 debug.
-    let logLevel: Logger.Level = level <= 3 ? .error : level == 4 ? .warning : level <= 6 ? .info : .debug
-    context.logger.log(level: logLevel, "librdkafka: \(text)", metadata: ["kafka.facility": "\(fac)"])
-}
-
-private let rdKafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
-    rk, err, reason, _ in
-    guard let context = context(of: rk) else { return }
-    let text = reason.map { String(cString: $0) } ?? ""
-    context.logger.warning("kafka client error: \(text)", metadata: ["kafka.error": "\(err)"])
-}
-
-private let rdKafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
-    _, message, _ in
-    guard let message, let opaque = message.pointee._private else { return }
-    let future = Unmanaged<DeliveryFuture>.fromOpaque(opaque).takeRetainedValue()
-    let err = message.pointee.err
-    if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-        future.complete(.success(DeliveryReport(partition: message.pointee.partition, offset: message.pointee.offset)))
-    } else {
-        future.complete(.failure(KafkaError(.deliveryFailed, "message not delivered", rdkafka: err)))
+private let rdKafkaLogCallback:
+    @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
+        rk, level, facility, message in
+        guard let context = context(of: rk) else { return }
+        let text = message.map { String(cString: $0) } ?? ""
+        let fac = facility.map { String(cString: $0) } ?? ""
+        // syslog levels: 0–3 error, 4 warning, 5–6 info/notice, 7 debug.
+        let logLevel: Logger.Level = level <= 3 ? .error : level == 4 ? .warning : level <= 6 ? .info : .debug
+        context.logger.log(level: logLevel, "librdkafka: \(text)", metadata: ["kafka.facility": "\(fac)"])
     }
-}
 
-private let rdKafkaRebalanceCallback: @convention(c) (
-    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
-) -> Void = { rk, err, partitions, _ in
-    guard let rk else { return }
-    let list = partitions.map(topicPartitions) ?? []
-    let ctx = context(of: rk)
-    let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
-    switch err {
-    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-        ctx?.logger.info("kafka partitions assigned", metadata: ["kafka.partitions": "\(list)"])
-        if cooperative {
-            if let error = rd_kafka_incremental_assign(rk, partitions) { rd_kafka_error_destroy(error) }
+private let rdKafkaErrorCallback:
+    @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+        rk, err, reason, _ in
+        guard let context = context(of: rk) else { return }
+        let text = reason.map { String(cString: $0) } ?? ""
+        context.logger.warning("kafka client error: \(text)", metadata: ["kafka.error": "\(err)"])
+    }
+
+private let rdKafkaDeliveryCallback:
+    @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+        _, message, _ in
+        guard let message, let opaque = message.pointee._private else { return }
+        let future = Unmanaged<DeliveryFuture>.fromOpaque(opaque).takeRetainedValue()
+        let err = message.pointee.err
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            future.complete(
+                .success(DeliveryReport(partition: message.pointee.partition, offset: message.pointee.offset)))
         } else {
-            rd_kafka_assign(rk, partitions)
+            future.complete(.failure(KafkaError(.deliveryFailed, "message not delivered", rdkafka: err)))
         }
-        ctx?.onRebalance?(.assigned(list))
-    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-        ctx?.logger.info("kafka partitions revoked", metadata: ["kafka.partitions": "\(list)"])
-        // Commit what was processed before letting the partitions go, so the next owner
-        // starts right after the last message this process finished.
-        _ = rd_kafka_commit(rk, nil, 0)
-        if cooperative {
-            if let error = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(error) }
-        } else {
+    }
+
+private let rdKafkaRebalanceCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        UnsafeMutableRawPointer?
+    ) -> Void = { rk, err, partitions, _ in
+        guard let rk else { return }
+        let list = partitions.map(topicPartitions) ?? []
+        let ctx = context(of: rk)
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            ctx?.logger.info("kafka partitions assigned", metadata: ["kafka.partitions": "\(list)"])
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, partitions) { rd_kafka_error_destroy(error) }
+            } else {
+                rd_kafka_assign(rk, partitions)
+            }
+            ctx?.onRebalance?(.assigned(list))
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            ctx?.logger.info("kafka partitions revoked", metadata: ["kafka.partitions": "\(list)"])
+            // Commit what was processed before letting the partitions go, so the next owner
+            // starts right after the last message this process finished.
+            _ = rd_kafka_commit(rk, nil, 0)
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(error) }
+            } else {
+                rd_kafka_assign(rk, nil)
+            }
+            ctx?.onRebalance?(.revoked(list))
+        default:
+            ctx?.logger.error("kafka rebalance error: \(String(cString: rd_kafka_err2str(err)))")
             rd_kafka_assign(rk, nil)
         }
-        ctx?.onRebalance?(.revoked(list))
-    default:
-        ctx?.logger.error("kafka rebalance error: \(String(cString: rd_kafka_err2str(err)))")
-        rd_kafka_assign(rk, nil)
     }
-}
 
 private func topicPartitions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
     (0..<Int(list.pointee.cnt)).map { index in

@@ -48,7 +48,9 @@ public struct AuditLog: Sendable {
     ) async throws -> AuditRecord {
         // One writer per chain at a time; other chains and services are not held up.
         try await tx.connection.query(
-            PostgresQuery(unsafeSQL: "SELECT pg_advisory_xact_lock(hashtext($1))", binds: PostgresBindings(texts: "\(schema).audit/\(realm)")),
+            PostgresQuery(
+                unsafeSQL: "SELECT pg_advisory_xact_lock(hashtext($1))",
+                binds: PostgresBindings(texts: "\(schema).audit/\(realm)")),
             logger: tx.logger)
         var last: (Int, String)?
         let rows = try await tx.connection.query(
@@ -72,7 +74,10 @@ public struct AuditLog: Sendable {
                     var binds = PostgresBindings()
                     binds.append(record.realm)
                     binds.append(record.sequence)
-                    for text in [record.at, record.actor, record.action, record.target, record.details, record.previousHash, record.hash] {
+                    for text in [
+                        record.at, record.actor, record.action, record.target, record.details, record.previousHash,
+                        record.hash,
+                    ] {
                         binds.append(text)
                     }
                     return binds
@@ -106,7 +111,8 @@ public struct AuditLog: Sendable {
         {
             records.append(
                 AuditRecord(
-                    service: service, realm: realm, sequence: sequence, at: at, actor: actor, action: action, target: target,
+                    service: service, realm: realm, sequence: sequence, at: at, actor: actor, action: action,
+                    target: target,
                     details: details, previousHash: previous, hash: hash))
         }
         return records
@@ -114,7 +120,8 @@ public struct AuditLog: Sendable {
 
     /// Audit text stays on one line and bounded, whatever a caller put into it.
     static func oneLine(_ text: String) -> String {
-        let cleaned = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+        let cleaned = String(
+            text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
         return cleaned.count > 1000 ? String(cleaned.prefix(1000)) + "…" : cleaned
     }
 }

@@ -22,7 +22,9 @@ struct AuditRoutes {
     private func page(realm: String, _ request: Request, _ ctx: ServiceRequestContext) async throws -> [AuditRecord] {
         let audit = context.audit
         let service = try ctx.parameters.require("service")
-        guard service == audit.service else { throw APIError.notFound("audit trail of '\(service)' (this is \(audit.service))") }
+        guard service == audit.service else {
+            throw APIError.notFound("audit trail of '\(service)' (this is \(audit.service))")
+        }
         let after = try Self.integer(request, "after", default: 0, range: 0...Int(Int32.max))
         let limit = try Self.integer(request, "limit", default: 500, range: 1...1000)
         return try await context.read(logger: ctx.logger) {
@@ -33,7 +35,8 @@ struct AuditRoutes {
     static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = request.uri.queryParameters.get(name) else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw APIError.badRequest("invalid-query", "\(name): an integer in \(range.lowerBound)...\(range.upperBound)")
+            throw APIError.badRequest(
+                "invalid-query", "\(name): an integer in \(range.lowerBound)...\(range.upperBound)")
         }
         return number
     }

@@ -52,7 +52,8 @@ public struct AuthenticationMiddleware: RouterMiddleware {
                 "authentication failed", metadata: ["code": "\(error.code.rawValue)", "path": "\(request.uri.path)"])
             var headers = HTTPFields()
             headers[.wwwAuthenticate] =
-                error.code == .missing ? "Bearer" : "Bearer error=\"invalid_token\", error_description=\"\(error.code.rawValue)\""
+                error.code == .missing
+                ? "Bearer" : "Bearer error=\"invalid_token\", error_description=\"\(error.code.rawValue)\""
             throw APIError(
                 .unauthorized, code: "unauthenticated", detail: "\(error.reason) (\(error.code.rawValue))",
                 headers: headers)
@@ -74,7 +75,8 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             }
             return principal.adding(realmRoles: grants)
         } catch {
-            logger.warning("realm memberships unavailable; using the token's roles only", metadata: ["error": "\(error)"])
+            logger.warning(
+                "realm memberships unavailable; using the token's roles only", metadata: ["error": "\(error)"])
             return principal
         }
     }

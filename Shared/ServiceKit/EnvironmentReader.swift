@@ -34,7 +34,8 @@ public struct EnvironmentReader {
     public mutating func int(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
         guard let text = values[key], !text.isEmpty else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
-            problems.append("\(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(Self.quoted(text))")
+            problems.append(
+                "\(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got \(Self.quoted(text))")
             return defaultValue
         }
         return value

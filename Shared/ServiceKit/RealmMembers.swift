@@ -44,7 +44,8 @@ public struct RealmMembers: Sendable {
         var grants: [String: Set<String>] = [:]
         let rows = try await connection.query(
             PostgresQuery(
-                unsafeSQL: "SELECT realm, roles FROM \(schema).realm_members WHERE subject = $1 AND cardinality(roles) > 0",
+                unsafeSQL:
+                    "SELECT realm, roles FROM \(schema).realm_members WHERE subject = $1 AND cardinality(roles) > 0",
                 binds: PostgresBindings(texts: subject)),
             logger: logger)
         for try await (realm, roles) in rows.decode((String, [String]).self) {
@@ -59,17 +60,21 @@ public struct RealmMembers: Sendable {
     {
         let rows = try await connection.query(
             PostgresQuery(
-                unsafeSQL: "SELECT roles, revision, updated_at FROM \(schema).realm_members WHERE realm = $1 AND subject = $2",
+                unsafeSQL:
+                    "SELECT roles, revision, updated_at FROM \(schema).realm_members WHERE realm = $1 AND subject = $2",
                 binds: PostgresBindings(texts: realm, subject)),
             logger: logger)
         for try await (roles, revision, updatedAt) in rows.decode(([String], Int, Date).self) {
-            return MemberSnapshot(realm: realm, subject: subject, roles: roles, revision: revision, updatedAt: updatedAt)
+            return MemberSnapshot(
+                realm: realm, subject: subject, roles: roles, revision: revision, updatedAt: updatedAt)
         }
         return nil
     }
 
     /// The realm's current members (removed memberships left out), by subject.
-    public func members(realm: String, on connection: PostgresConnection, logger: Logger) async throws -> [MemberSnapshot] {
+    public func members(realm: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> [MemberSnapshot]
+    {
         let rows = try await connection.query(
             PostgresQuery(
                 unsafeSQL: """
@@ -80,7 +85,8 @@ public struct RealmMembers: Sendable {
             logger: logger)
         var result: [MemberSnapshot] = []
         for try await (subject, roles, revision, updatedAt) in rows.decode((String, [String], Int, Date).self) {
-            result.append(MemberSnapshot(realm: realm, subject: subject, roles: roles, revision: revision, updatedAt: updatedAt))
+            result.append(
+                MemberSnapshot(realm: realm, subject: subject, roles: roles, revision: revision, updatedAt: updatedAt))
         }
         return result
     }

@@ -1,6 +1,7 @@
 import CLMContracts
 import Foundation
 import Hummingbird
+import NIOCore
 
 extension Request {
     /// Decodes a JSON body of at most `limit` bytes; larger bodies get 413, bad JSON 400.
@@ -35,5 +36,3 @@ public struct JSONResponse<Value: Encodable & Sendable>: ResponseGenerator {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
-
-import NIOCore

@@ -14,7 +14,8 @@ extension ServiceRequestContext {
     /// Anything that is not a valid identifier, and any realm the caller has no role in, is a
     /// 404 like an unknown realm — never a hint about what exists.
     public func authorize(_ permission: Permission) throws -> Authorization {
-        try AccessPolicy.authorize(permission, principal: try requirePrincipal(), realm: try parameters.require("realm"))
+        try AccessPolicy.authorize(
+            permission, principal: try requirePrincipal(), realm: try parameters.require("realm"))
     }
 
     /// Authorises a call that names no realm (creating realms).
@@ -31,7 +32,8 @@ extension AccessPolicy {
     /// `decide` as the API answers it, for any way a call names its realm (a path, a Kafka
     /// command's envelope): an invalid or foreign realm is a 404 like an unknown one, a missing
     /// role a 403 naming the roles that would do.
-    public static func authorize(_ permission: Permission, principal: Principal, realm: String) throws -> Authorization {
+    public static func authorize(_ permission: Permission, principal: Principal, realm: String) throws -> Authorization
+    {
         guard Identifier.isValid(realm) else { throw Problem.notFound("realm '\(realm)'") }
         switch decide(permission, principal: principal, realm: realm) {
         case .allow:

@@ -22,7 +22,8 @@ extension ServiceConfiguration {
         return database
     }
 
-    static func readKafka(_ env: inout EnvironmentReader, clientID: String) -> (KafkaConfiguration, topicPrefix: String) {
+    static func readKafka(_ env: inout EnvironmentReader, clientID: String) -> (KafkaConfiguration, topicPrefix: String)
+    {
         let brokers = env.string("CLM_KAFKA_BROKERS", default: "127.0.0.1:19092")
         var properties: [String: String] = [:]
         for pair in (env.optional("CLM_KAFKA_PROPERTIES") ?? "").split(separator: ",") {
@@ -82,7 +83,8 @@ extension ServiceConfiguration {
         let jwksURL = URL(string: jwksText)
         if !jwksText.isEmpty, jwksURL == nil || !["file", "http", "https"].contains(jwksURL?.scheme ?? "") {
             env.problem(
-                "CLM_AUTH_JWKS_URL must be a file://, http:// or https:// URL, got \(EnvironmentReader.quoted(jwksText))")
+                "CLM_AUTH_JWKS_URL must be a file://, http:// or https:// URL, got \(EnvironmentReader.quoted(jwksText))"
+            )
         }
         return AuthenticationSettings(
             jwksURL: jwksURL ?? URL(fileURLWithPath: "/"),
@@ -96,7 +98,8 @@ extension ServiceConfiguration {
         let replayMinutes = env.int("CLM_OUTBOX_REPLAY_MINUTES", default: 10, range: 1...10080)
         if replayMinutes > keepHours * 60 {
             env.problem(
-                "CLM_OUTBOX_REPLAY_MINUTES (\(replayMinutes)) cannot exceed CLM_OUTBOX_KEEP_HOURS (\(keepHours)) in minutes")
+                "CLM_OUTBOX_REPLAY_MINUTES (\(replayMinutes)) cannot exceed CLM_OUTBOX_KEEP_HOURS (\(keepHours)) in minutes"
+            )
         }
         return keepsEverything
             ? .everything : .init(keep: .seconds(keepHours * 3600), replayWindow: .seconds(replayMinutes * 60))

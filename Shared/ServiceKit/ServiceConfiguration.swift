@@ -1,5 +1,6 @@
 import CLMMessaging
 import CLMStorage
+import Foundation
 import Logging
 import NIOSSL
 
@@ -80,9 +81,11 @@ public struct ServiceConfiguration: Sendable {
         let retention = readRetention(&env, keepsEverything: service.keepsPublishedEvents)
         try env.validate()
         return ServiceConfiguration(
-            httpHost: httpHost, httpPort: httpPort, httpTLS: httpTLS, httpMaxInFlight: httpMaxInFlight, database: database,
+            httpHost: httpHost, httpPort: httpPort, httpTLS: httpTLS, httpMaxInFlight: httpMaxInFlight,
+            database: database,
             kafka: kafka, topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
-            keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, outboxRetention: retention, environment: environment,
+            keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, outboxRetention: retention,
+            environment: environment,
             authentication: authentication)
     }
 }
@@ -141,19 +144,20 @@ public struct HTTPTLSSettings: Sendable {
                 key = loaded
             } else {
                 env.problem(
-                    "\(keyVariable) \(EnvironmentReader.quoted(keyFile)) holds no usable PEM private key (it must not be encrypted)")
+                    "\(keyVariable) \(EnvironmentReader.quoted(keyFile)) holds no usable PEM private key (it must not be encrypted)"
+                )
             }
         }
         guard let chain, let key else { return nil }
-        let settings = HTTPTLSSettings(certificateFile: certFile, keyFile: keyFile, certificateChain: chain, privateKey: key)
+        let settings = HTTPTLSSettings(
+            certificateFile: certFile, keyFile: keyFile, certificateChain: chain, privateKey: key)
         // Building a context checks that the key belongs to the first certificate.
         if (try? NIOSSLContext(configuration: settings.tlsConfiguration)) == nil {
             env.problem(
-                "\(keyVariable) \(EnvironmentReader.quoted(keyFile)) is not the key of the first certificate in \(certVariable) \(EnvironmentReader.quoted(certFile))")
+                "\(keyVariable) \(EnvironmentReader.quoted(keyFile)) is not the key of the first certificate in \(certVariable) \(EnvironmentReader.quoted(certFile))"
+            )
             return nil
         }
         return settings
     }
 }
-
-import Foundation

@@ -94,7 +94,9 @@ public struct ServiceContext: Sendable {
         }
         return try KeyRing(
             current: try KeyEncryptionKey(id: current.id, base64: current.base64),
-            previous: try configuration.previousKeyEncryptionKeys.map { try KeyEncryptionKey(id: $0.id, base64: $0.base64) })
+            previous: try configuration.previousKeyEncryptionKeys.map {
+                try KeyEncryptionKey(id: $0.id, base64: $0.base64)
+            })
     }
 
     /// A read-only query helper with the same unavailability mapping.

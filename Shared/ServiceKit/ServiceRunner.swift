@@ -49,7 +49,8 @@ public enum ServiceRunner {
         } catch {
             fail(.unsupportedLibrary, "\(error)")
         }
-        let (logger, metrics) = bootstrapObservability(program: program, service: definition.name, level: configuration.logLevel)
+        let (logger, metrics) = bootstrapObservability(
+            program: program, service: definition.name, level: configuration.logLevel)
         let client = configuration.database.makeClient(logger: logger)
         let databaseTask = Task { await client.run() }
         defer { databaseTask.cancel() }
@@ -68,7 +69,8 @@ public enum ServiceRunner {
         }
         do {
             let context = makeContext(
-                definition: definition, configuration: configuration, client: client, producer: producer, logger: logger)
+                definition: definition, configuration: configuration, client: client, producer: producer, logger: logger
+            )
             try await run(Module.self, context: context, metrics: metrics, program: program)
             exit(0)
         } catch let error as ConfigurationError {
@@ -108,7 +110,8 @@ public enum ServiceRunner {
     /// The topics CLM uses, as this installation names them.
     static func topicSpecifications(prefix: String) -> [TopicSpecification] {
         Topic.allCases.map {
-            TopicSpecification(name: $0.name(prefix: prefix), partitions: $0.partitions, configuration: $0.configuration)
+            TopicSpecification(
+                name: $0.name(prefix: prefix), partitions: $0.partitions, configuration: $0.configuration)
         }
     }
 

@@ -113,7 +113,8 @@ public final class EventProcessor: Service, Sendable {
         do {
             let violations = try EventSchemas.validate(message.value)
             if !violations.isEmpty {
-                try await reject(message, header: header, reason: "violates its schema: " + Self.describe(violations, of: header))
+                try await reject(
+                    message, header: header, reason: "violates its schema: " + Self.describe(violations, of: header))
                 return
             }
         } catch {
@@ -146,7 +147,9 @@ public final class EventProcessor: Service, Sendable {
                 // Anything else is likely a bug; give up after a while so the partition flows.
                 let transient = error is PSQLError || error is DeadlineExceeded
                 if !transient && attempt >= 10 {
-                    try await reject(message, header: header, reason: "gave up after \(attempt) attempts: \(String(reflecting: error))")
+                    try await reject(
+                        message, header: header,
+                        reason: "gave up after \(attempt) attempts: \(String(reflecting: error))")
                     return
                 }
                 logger.warning(
@@ -167,8 +170,10 @@ public final class EventProcessor: Service, Sendable {
     static func describe(_ violations: [JSONSchema.Violation], of header: EventHeader) -> String {
         let type = EventType(rawValue: header.type).flatMap(EventPayloads.type(of:))
         let secret = Set((type?.secretFields ?? []).map { "/data/\($0)" })
-        return violations.prefix(3).map { secret.contains($0.path) ? "\($0.path): invalid (value withheld)" : $0.description }
-            .joined(separator: "; ")
+        return violations.prefix(3).map {
+            secret.contains($0.path) ? "\($0.path): invalid (value withheld)" : $0.description
+        }
+        .joined(separator: "; ")
     }
 
     private func apply(_ event: IncomingEvent, route: EventRoutes.Route) async throws -> Outcome {

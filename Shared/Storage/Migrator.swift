@@ -25,7 +25,8 @@ public enum Migrator {
 
     /// The migrations still to apply, in the order they are applied.
     public static func plan(_ migrations: [Migration], applied: Set<Migration.ID>) -> [Migration] {
-        precondition(Set(migrations.map(\.id)).count == migrations.count, "duplicate migrations: \(migrations.map(\.id))")
+        precondition(
+            Set(migrations.map(\.id)).count == migrations.count, "duplicate migrations: \(migrations.map(\.id))")
         var rank: [String: Int] = [:]
         for migration in migrations where rank[migration.owner] == nil { rank[migration.owner] = rank.count }
         return migrations.filter { !applied.contains($0.id) }.sorted {
@@ -58,7 +59,8 @@ public enum Migrator {
             }
             for migration in plan(migrations, applied: applied) {
                 logger.info(
-                    "applying migration", metadata: ["db.schema": "\(schema)", "migration": "\(migration.id) \(migration.name)"])
+                    "applying migration",
+                    metadata: ["db.schema": "\(schema)", "migration": "\(migration.id) \(migration.name)"])
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
@@ -85,7 +87,8 @@ public enum Migrator {
         logger.notice("converting schema_migrations to per-owner versions", metadata: ["db.schema": "\(schema)"])
         let table = "\(schema).schema_migrations"
         try await connection.query("ALTER TABLE \(unescaped: table) ADD COLUMN owner text", logger: logger)
-        try await connection.query("ALTER TABLE \(unescaped: table) DROP CONSTRAINT schema_migrations_pkey", logger: logger)
+        try await connection.query(
+            "ALTER TABLE \(unescaped: table) DROP CONSTRAINT schema_migrations_pkey", logger: logger)
         let versions = try await connection.query("SELECT version FROM \(unescaped: table)", logger: logger)
             .decode(Int.self).collectAll()
         for version in versions {

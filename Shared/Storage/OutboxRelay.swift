@@ -97,7 +97,8 @@ public final class OutboxRelay: Service, Sendable {
                 if count == 0 { await wakeSignal.wait(timeout: .milliseconds(500)) }
             } catch {
                 failures.increment()
-                logger.warning("outbox relay failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
+                logger.warning(
+                    "outbox relay failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(backoff)"])
                 // A broker that lost its topics answers every message with an unknown topic.
                 if !topics.isEmpty { try? await producer.createTopics(topics, timeout: .seconds(5)) }
                 try? await Task.sleep(for: backoff)
@@ -123,7 +124,8 @@ public final class OutboxRelay: Service, Sendable {
         var enqueueError: (any Error)?
         for row in rows {
             do {
-                pending.append((row.id, row.topic, try producer.produce(topic: row.topic, key: row.key, value: row.payload)))
+                pending.append(
+                    (row.id, row.topic, try producer.produce(topic: row.topic, key: row.key, value: row.payload)))
             } catch {
                 enqueueError = error
                 break

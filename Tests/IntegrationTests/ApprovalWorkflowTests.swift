@@ -28,7 +28,9 @@ struct ApprovalWorkflowTests {
         return last
     }
 
-    @Test("four eyes: the requester cannot approve, one approver counts once, two distinct approvers issue; a decline ends a request")
+    @Test(
+        "four eyes: the requester cannot approve, one approver counts once, two distinct approvers issue; a decline ends a request"
+    )
     func fourEyesAndDecline() async throws {
         let environment = try TestEnvironment.require()
         try await TestStack.with(environment) { stack in
@@ -56,7 +58,8 @@ struct ApprovalWorkflowTests {
             #expect((listed?["subject"] as? [[String: Any]])?.isEmpty == false)
 
             // The requester has no approver role: 403.
-            let noRole = try await workflow.client("approval").send("POST", "\(approvals)/\(id)/approve", body: Data("{}".utf8))
+            let noRole = try await workflow.client("approval").send(
+                "POST", "\(approvals)/\(id)/approve", body: Data("{}".utf8))
             #expect(noRole.status == 403, "\(noRole.text)")
             #expect(noRole.problem?.code == "forbidden")
             // Even holding the approver role, the requester never approves their own request.
@@ -67,7 +70,8 @@ struct ApprovalWorkflowTests {
             #expect(own.problem?.code == "self-approval")
 
             let first = try await bob.send(
-                "POST", "\(approvals)/\(id)/approve", body: try JSONSerialization.data(withJSONObject: ["comment": "looks right"]))
+                "POST", "\(approvals)/\(id)/approve",
+                body: try JSONSerialization.data(withJSONObject: ["comment": "looks right"]))
             #expect(first.status == 200, "\(first.text)")
             #expect(Self.json(first)["state"] as? String == "awaiting_approval")
             let twice = try await bob.send("POST", "\(approvals)/\(id)/approve", body: Data("{}".utf8))
@@ -84,21 +88,26 @@ struct ApprovalWorkflowTests {
             let issued = try await workflow.waitForFinalState(id)
             #expect(issued["state"] as? String == "issued")
             let history = issued["history"] as? [[String: Any]] ?? []
-            #expect(history.compactMap { $0["state"] as? String }
-                == ["submitted", "awaiting_approval", "awaiting_approval", "approved", "issued"])
+            #expect(
+                history.compactMap { $0["state"] as? String }
+                    == ["submitted", "awaiting_approval", "awaiting_approval", "approved", "issued"])
             let approvedBy = history.first { $0["state"] as? String == "approved" }?["actor"] as? String
             #expect(approvedBy == "bob@test.example, carol@test.example")
             // A decided request takes no more votes and leaves the pending list.
             let late = try await carol.send(
-                "POST", "\(approvals)/\(id)/decline", body: try JSONSerialization.data(withJSONObject: ["reason": "too late"]))
+                "POST", "\(approvals)/\(id)/decline",
+                body: try JSONSerialization.data(withJSONObject: ["reason": "too late"]))
             #expect(late.status == 409)
-            let after = try JSONSerialization.jsonObject(with: try await bob.send("GET", approvals).body) as? [[String: Any]] ?? []
+            let after =
+                try JSONSerialization.jsonObject(with: try await bob.send("GET", approvals).body) as? [[String: Any]]
+                ?? []
             #expect(!after.contains { ($0["request"] as? String)?.lowercased() == id.lowercased() })
 
             // A decline ends a request at once, with the decliner and the reason; a reason is required.
             let declinedID = try await workflow.submit(csr: csr, policy: "four-eyes")
             _ = try await Self.waitForState(workflow, declinedID, "awaiting_approval")
-            let noReason = try await bob.send("POST", "\(approvals)/\(declinedID)/decline", body: Data("{\"reason\": \" \"}".utf8))
+            let noReason = try await bob.send(
+                "POST", "\(approvals)/\(declinedID)/decline", body: Data("{\"reason\": \" \"}".utf8))
             #expect(noReason.status == 400)
             let decline = try await bob.send(
                 "POST", "\(approvals)/\(declinedID)/decline",
@@ -109,17 +118,23 @@ struct ApprovalWorkflowTests {
             let last = (declined["history"] as? [[String: Any]])?.last
             #expect(last?["actor"] as? String == "bob@test.example")
             #expect((last?["reason"] as? String)?.contains("no such service in our inventory") == true)
-            #expect(try stack.database.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(declinedID)'") == "0")
+            #expect(
+                try stack.database.scalar(
+                    "SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(declinedID)'") == "0")
 
             // Approvers of another realm see nothing of this one.
             let outsider = stack.client(
                 "approval", token: try stack.token("eve@test.example", roles: ["other-realm": ["approver"]]))
             #expect(try await outsider.send("GET", approvals).status == 404)
-            #expect(try await outsider.send("POST", "\(approvals)/\(declinedID)/approve", body: Data("{}".utf8)).status == 404)
+            #expect(
+                try await outsider.send("POST", "\(approvals)/\(declinedID)/approve", body: Data("{}".utf8)).status
+                    == 404)
         }
     }
 
-    @Test("an unanswered request expires; a policy edited after submission does not change how a waiting request is judged")
+    @Test(
+        "an unanswered request expires; a policy edited after submission does not change how a waiting request is judged"
+    )
     func expiryAndPolicyBinding() async throws {
         let environment = try TestEnvironment.require()
         try await TestStack.with(environment) { stack in
@@ -142,15 +157,18 @@ struct ApprovalWorkflowTests {
             // Version 2 of the policy approves automatically; the waiting request stays bound to v1.
             var automatic = Workflow.policy
             automatic["id"] = "changing"
-            try await workflow.expect(200, "PUT", "/v1/realms/\(realm)/policies/changing", on: workflow.registry, automatic)
+            try await workflow.expect(
+                200, "PUT", "/v1/realms/\(realm)/policies/changing", on: workflow.registry, automatic)
             let afterEditBody = try await workflow.submit(
                 ["policy": "changing", "policyVersion": 2, "entities": ["www"], "csr": csr])
             let afterEdit = try #require(afterEditBody["id"] as? String)
             #expect(afterEditBody["policyVersion"] as? Int == 2)
             #expect(try await workflow.waitForFinalState(afterEdit)["state"] as? String == "issued")
             let approver = try workflow.client("approval", as: "dave@test.example", roles: ["approver"])
-            let one = try await approver.send("POST", "/v1/realms/\(realm)/approvals/\(bound)/approve", body: Data("{}".utf8))
-            #expect(Self.json(one)["state"] as? String == "awaiting_approval", "one approval must not be enough under v1")
+            let one = try await approver.send(
+                "POST", "/v1/realms/\(realm)/approvals/\(bound)/approve", body: Data("{}".utf8))
+            #expect(
+                Self.json(one)["state"] as? String == "awaiting_approval", "one approval must not be enough under v1")
             let view = Self.json(try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(bound)"))
             #expect(view["policyVersion"] as? Int == 1)
             #expect(view["state"] as? String == "awaiting_approval")
@@ -159,9 +177,12 @@ struct ApprovalWorkflowTests {
             #expect(expired["state"] as? String == "expired", "\(expired)")
             let reason = (expired["history"] as? [[String: Any]])?.last?["reason"] as? String ?? ""
             #expect(reason.contains("0 of 2"), "\(reason)")
-            let late = try await approver.send("POST", "/v1/realms/\(realm)/approvals/\(expiring)/approve", body: Data("{}".utf8))
+            let late = try await approver.send(
+                "POST", "/v1/realms/\(realm)/approvals/\(expiring)/approve", body: Data("{}".utf8))
             #expect(late.status == 409)
-            #expect(try stack.database.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(expiring)'") == "0")
+            #expect(
+                try stack.database.scalar(
+                    "SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(expiring)'") == "0")
         }
     }
 
@@ -209,7 +230,9 @@ struct ApprovalWorkflowTests {
             let token = String(path.split(separator: "/").last ?? "")
             #expect(token.count == 43, "a 256-bit token, base64url")
             // The database keeps only the token's hash.
-            #expect(try stack.database.scalar("SELECT count(*) FROM approval.verifications WHERE token_hash::text LIKE '%\(token)%'") == "0")
+            #expect(
+                try stack.database.scalar(
+                    "SELECT count(*) FROM approval.verifications WHERE token_hash::text LIKE '%\(token)%'") == "0")
 
             // No token needed to open the link; GET shows the request and changes nothing.
             let anonymous = CLMClient(baseURL: approvalService.baseURL, timeout: 10)
@@ -218,15 +241,18 @@ struct ApprovalWorkflowTests {
             #expect(page.text.contains("<form method=\"post\">"))
             #expect(page.text.contains("alice example"))
             try await Task.sleep(for: .seconds(1))
-            #expect(Self.json(try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(id)"))["state"] as? String
-                == "awaiting_verification")
+            #expect(
+                Self.json(try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(id)"))["state"]
+                    as? String
+                    == "awaiting_verification")
 
             let confirm = try await anonymous.send("POST", path, headers: ["Accept": "application/json"])
             #expect(confirm.status == 200, "\(confirm.text)")
             #expect(Self.json(confirm)["confirmed"] as? Bool == true)
             let issued = try await workflow.waitForFinalState(id)
             #expect(issued["state"] as? String == "issued")
-            let approvedBy = (issued["history"] as? [[String: Any]])?.first { $0["state"] as? String == "approved" }?["actor"]
+            let approvedBy = (issued["history"] as? [[String: Any]])?.first { $0["state"] as? String == "approved" }?[
+                "actor"]
             #expect(approvedBy as? String == "email:alice@test.example")
 
             // Single use; unknown and malformed tokens are simply not found.

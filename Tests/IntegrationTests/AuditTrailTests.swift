@@ -32,7 +32,8 @@ struct AuditTrailTests {
             #expect(try await workflow.waitForFinalState(first)["state"] as? String == "issued")
             let generated = try #require(
                 try await workflow.submit([
-                    "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": "audit-password-1",
+                    "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
+                    "keyPassword": "audit-password-1",
                 ])["id"] as? String)
             #expect(try await workflow.waitForFinalState(generated)["state"] as? String == "issued")
             let download = try await workflow.client("keygen").send(
@@ -44,12 +45,22 @@ struct AuditTrailTests {
             // The records reach every trail (the CA's is written as the request issues).
             let db = stack.database
             try await waitUntil("keygen recorded the download") {
-                try db.scalar("SELECT count(*) FROM keygen.audit WHERE realm = '\(realm)' AND action = 'key.downloaded'") == "1"
+                try db.scalar(
+                    "SELECT count(*) FROM keygen.audit WHERE realm = '\(realm)' AND action = 'key.downloaded'") == "1"
             }
-            #expect(try db.scalar("SELECT count(*) FROM intake.audit WHERE realm = '\(realm)' AND action = 'request.submitted'") == "2")
-            #expect(try db.scalar("SELECT count(*) FROM ca_gateway.audit WHERE realm = '\(realm)' AND action = 'certificate.issued'") == "2")
+            #expect(
+                try db.scalar(
+                    "SELECT count(*) FROM intake.audit WHERE realm = '\(realm)' AND action = 'request.submitted'")
+                    == "2")
+            #expect(
+                try db.scalar(
+                    "SELECT count(*) FROM ca_gateway.audit WHERE realm = '\(realm)' AND action = 'certificate.issued'")
+                    == "2")
             #expect(try db.scalar("SELECT count(*) FROM registry.audit WHERE realm = '\(realm)'") == "2")
-            #expect(try db.scalar("SELECT count(*) FROM registry.audit WHERE realm = 'platform' AND action = 'authentication.failed'") == "1")
+            #expect(
+                try db.scalar(
+                    "SELECT count(*) FROM registry.audit WHERE realm = 'platform' AND action = 'authentication.failed'")
+                    == "1")
 
             let (status, output) = try Self.clm(stack, token: token, ["audit", "verify", "--realm", realm])
             #expect(status == 0, "\(output)")
@@ -77,12 +88,14 @@ struct AuditTrailTests {
             #expect(changed.1.contains("registry: 2 records, chain intact"), "only intake is broken: \(changed.1)")
 
             // Putting the value back restores the chain; deleting a record breaks it at the next one.
-            _ = try db.query("UPDATE intake.audit SET actor = 'tester@test.example' WHERE realm = '\(realm)' AND sequence = 1")
+            _ = try db.query(
+                "UPDATE intake.audit SET actor = 'tester@test.example' WHERE realm = '\(realm)' AND sequence = 1")
             #expect(try Self.clm(stack, token: token, ["audit", "verify", "--realm", realm]).0 == 0)
             _ = try db.query("DELETE FROM ca_gateway.audit WHERE realm = '\(realm)' AND sequence = 1")
             let deleted = try Self.clm(stack, token: token, ["audit", "verify", "--realm", realm, "--output", "json"])
             #expect(deleted.0 == 7, "\(deleted.1)")
-            #expect(deleted.1.contains(#""brokenAt":2"#) && deleted.1.contains(#""service":"ca-gateway""#), "\(deleted.1)")
+            #expect(
+                deleted.1.contains(#""brokenAt":2"#) && deleted.1.contains(#""service":"ca-gateway""#), "\(deleted.1)")
         }
     }
 }

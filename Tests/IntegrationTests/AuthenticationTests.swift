@@ -41,7 +41,8 @@ struct AuthenticationTests {
 
     /// HMAC-SHA256 by the openssl CLI, keyed with `secret` (algorithm-confusion forgeries).
     static func hmacSHA256(key secret: String, message: String) throws -> [UInt8] {
-        let result = try run(OpenSSL.path, ["dgst", "-sha256", "-mac", "HMAC", "-macopt", "key:\(secret)", "-hex"], input: message)
+        let result = try run(
+            OpenSSL.path, ["dgst", "-sha256", "-mac", "HMAC", "-macopt", "key:\(secret)", "-hex"], input: message)
         guard result.status == 0, let hex = result.stdout.split(separator: " ").last else {
             throw TestSetupError("openssl dgst -mac HMAC failed: \(result.stderr)")
         }
@@ -49,7 +50,9 @@ struct AuthenticationTests {
         return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
     }
 
-    @Test("expired, not yet valid, wrong issuer or audience, bad signature, alg none, unknown kid, HMAC confusion: all 401")
+    @Test(
+        "expired, not yet valid, wrong issuer or audience, bad signature, alg none, unknown kid, HMAC confusion: all 401"
+    )
     func badTokens() async throws {
         let environment = try TestEnvironment.require()
         try await TestStack.with(environment) { stack in
@@ -76,13 +79,27 @@ struct AuthenticationTests {
                 ("missing", nil),
                 ("not bearer", "Basic YWxpY2U6c2VjcmV0"),
                 ("garbage", "Bearer not-a-token"),
-                ("expired", "Bearer " + (try forger.token(claims: Forger.claims(["exp": now - 600, "nbf": now - 900, "iat": now - 900])))),
-                ("not yet valid", "Bearer " + (try forger.token(claims: Forger.claims(["nbf": now + 600, "exp": now + 900])))),
-                ("wrong issuer", "Bearer " + (try forger.token(claims: Forger.claims(["iss": "https://evil.example"])))),
+                (
+                    "expired",
+                    "Bearer "
+                        + (try forger.token(
+                            claims: Forger.claims(["exp": now - 600, "nbf": now - 900, "iat": now - 900])))
+                ),
+                (
+                    "not yet valid",
+                    "Bearer " + (try forger.token(claims: Forger.claims(["nbf": now + 600, "exp": now + 900])))
+                ),
+                (
+                    "wrong issuer",
+                    "Bearer " + (try forger.token(claims: Forger.claims(["iss": "https://evil.example"])))
+                ),
                 ("wrong audience", "Bearer " + (try forger.token(claims: Forger.claims(["aud": "someone-else"])))),
                 ("no expiry", "Bearer " + (try forger.token(claims: Forger.claims(["exp": nil])))),
                 ("bad signature", "Bearer \(parts[0]).\(parts[1]).\(String(signature))"),
-                ("claims swapped under a valid signature", "Bearer \(parts[0]).\(claimsPart.dropLast(2))AA.\(parts[2])"),
+                (
+                    "claims swapped under a valid signature",
+                    "Bearer \(parts[0]).\(claimsPart.dropLast(2))AA.\(parts[2])"
+                ),
                 ("alg none", "Bearer \(noneHeader).\(claimsPart)."),
                 ("unknown kid", "Bearer \(unknownKid)"),
                 ("HMAC with the public key", "Bearer \(hmacHeader).\(claimsPart).\(Self.base64url(hmacMAC))"),
@@ -97,11 +114,15 @@ struct AuthenticationTests {
                 #expect(challenge.hasPrefix("Bearer"), "\(name): WWW-Authenticate '\(challenge)'")
             }
             // The genuine token works, and public paths need none.
-            #expect(try await registry.send("GET", "/v1/realms", headers: ["Authorization": "Bearer \(good)"]).status == 200)
+            #expect(
+                try await registry.send("GET", "/v1/realms", headers: ["Authorization": "Bearer \(good)"]).status == 200
+            )
             #expect(try await registry.send("GET", "/health/live").status == 200)
             let metrics = try await registry.send("GET", "/metrics").text
             let failures = metrics.split(separator: "\n").first { $0.hasPrefix("clm_authentication_failures_total") }
-            #expect(failures.flatMap { Double($0.split(separator: " ").last ?? "") } == Double(cases.count), "\(failures ?? "none")")
+            #expect(
+                failures.flatMap { Double($0.split(separator: " ").last ?? "") } == Double(cases.count),
+                "\(failures ?? "none")")
             // Nothing of a rejected token reaches the log.
             #expect(!stack["registry"].log.contains(parts[2]))
         }

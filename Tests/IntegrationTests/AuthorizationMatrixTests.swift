@@ -10,7 +10,10 @@ struct AuthorizationMatrixTests {
     /// Who calls: one principal per realm role (in the own realm only), a platform admin with no
     /// realm role, and a principal whose only role is in a third realm.
     enum Caller: String, CaseIterable, CustomStringConvertible, Sendable {
-        case realmAdmin = "realm-admin", requester, approver, auditor, platformAdmin = "platform-admin", stranger
+        case realmAdmin = "realm-admin"
+        case requester, approver, auditor
+        case platformAdmin = "platform-admin"
+        case stranger
         var description: String { rawValue }
         var subject: String {
             switch self {
@@ -44,13 +47,22 @@ struct AuthorizationMatrixTests {
     static let endpoints: [Endpoint] = [
         .init(service: "registry", method: "GET", path: "/v1/realms/{realm}", allowed: everyone, ok: 200),
         .init(service: "registry", method: "GET", path: "/v1/realms/{realm}/policies", allowed: everyone, ok: 200),
-        .init(service: "registry", method: "GET", path: "/v1/realms/{realm}/policies/web-server", allowed: everyone, ok: 200),
-        .init(service: "registry", method: "GET", path: "/v1/realms/{realm}/policies/web-server/versions", allowed: everyone, ok: 200),
-        .init(service: "registry", method: "GET", path: "/v1/realms/{realm}/policies/web-server/versions/1", allowed: everyone, ok: 200),
+        .init(
+            service: "registry", method: "GET", path: "/v1/realms/{realm}/policies/web-server", allowed: everyone,
+            ok: 200),
+        .init(
+            service: "registry", method: "GET", path: "/v1/realms/{realm}/policies/web-server/versions",
+            allowed: everyone, ok: 200),
+        .init(
+            service: "registry", method: "GET", path: "/v1/realms/{realm}/policies/web-server/versions/1",
+            allowed: everyone, ok: 200),
         .init(service: "registry", method: "GET", path: "/v1/realms/{realm}/end-entities", allowed: everyone, ok: 200),
-        .init(service: "registry", method: "GET", path: "/v1/realms/{realm}/end-entities/www", allowed: everyone, ok: 200),
+        .init(
+            service: "registry", method: "GET", path: "/v1/realms/{realm}/end-entities/www", allowed: everyone, ok: 200),
         .init(service: "registry", method: "GET", path: "/v1/realms/{realm}/cas", allowed: everyone, ok: 200),
-        .init(service: "registry", method: "GET", path: "/v1/realms/{realm}/members", allowed: [.realmAdmin, .auditor], ok: 200),
+        .init(
+            service: "registry", method: "GET", path: "/v1/realms/{realm}/members", allowed: [.realmAdmin, .auditor],
+            ok: 200),
         .init(
             service: "registry", method: "POST", path: "/v1/realms/{realm}/policies", allowed: [.realmAdmin], ok: 201,
             body: {
@@ -59,34 +71,54 @@ struct AuthorizationMatrixTests {
                 return policy
             }),
         .init(
-            service: "registry", method: "PUT", path: "/v1/realms/{realm}/end-entities/www", allowed: [.realmAdmin], ok: 200,
+            service: "registry", method: "PUT", path: "/v1/realms/{realm}/end-entities/www", allowed: [.realmAdmin],
+            ok: 200,
             body: { Workflow.entity }),
         .init(
-            service: "registry", method: "PUT", path: "/v1/realms/{realm}/members/new-member", allowed: [.realmAdmin], ok: 200,
+            service: "registry", method: "PUT", path: "/v1/realms/{realm}/members/new-member", allowed: [.realmAdmin],
+            ok: 200,
             body: { ["roles": ["auditor"]] }),
-        .init(service: "registry", method: "DELETE", path: "/v1/realms/{realm}/members/old-member", allowed: [.realmAdmin], ok: 204),
+        .init(
+            service: "registry", method: "DELETE", path: "/v1/realms/{realm}/members/old-member",
+            allowed: [.realmAdmin], ok: 204),
         .init(service: "registry", method: "PUT", path: "/v1/realms/{realm}/cas/default", allowed: nil, ok: 200),
 
         .init(service: "intake", method: "GET", path: "/v1/realms/{realm}/requests", allowed: everyone, ok: 200),
-        .init(service: "intake", method: "GET", path: "/v1/realms/{realm}/requests/{request}", allowed: everyone, ok: 200),
-        .init(service: "intake", method: "GET", path: "/v1/realms/{realm}/requests/{request}/certificate", allowed: everyone, ok: 200),
+        .init(
+            service: "intake", method: "GET", path: "/v1/realms/{realm}/requests/{request}", allowed: everyone, ok: 200),
+        .init(
+            service: "intake", method: "GET", path: "/v1/realms/{realm}/requests/{request}/certificate",
+            allowed: everyone, ok: 200),
         .init(
             service: "intake", method: "POST", path: "/v1/realms/{realm}/requests", allowed: [.requester], ok: 202,
-            body: { ["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": "correct horse battery"] }),
+            body: {
+                [
+                    "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
+                    "keyPassword": "correct horse battery",
+                ]
+            }),
 
-        .init(service: "approval", method: "GET", path: "/v1/realms/{realm}/approvals?state=all", allowed: [.realmAdmin, .approver, .auditor], ok: 200),
-        .init(service: "approval", method: "GET", path: "/v1/realms/{realm}/approvals/{request}", allowed: [.realmAdmin, .approver, .auditor], ok: 200),
-        // The request was approved automatically long ago: an approver's vote is a 409, not a 403.
-        .init(service: "approval", method: "POST", path: "/v1/realms/{realm}/approvals/{request}/approve", allowed: [.approver], ok: 409, body: { [:] }),
         .init(
-            service: "approval", method: "POST", path: "/v1/realms/{realm}/approvals/{request}/decline", allowed: [.approver], ok: 409,
+            service: "approval", method: "GET", path: "/v1/realms/{realm}/approvals?state=all",
+            allowed: [.realmAdmin, .approver, .auditor], ok: 200),
+        .init(
+            service: "approval", method: "GET", path: "/v1/realms/{realm}/approvals/{request}",
+            allowed: [.realmAdmin, .approver, .auditor], ok: 200),
+        // The request was approved automatically long ago: an approver's vote is a 409, not a 403.
+        .init(
+            service: "approval", method: "POST", path: "/v1/realms/{realm}/approvals/{request}/approve",
+            allowed: [.approver], ok: 409, body: { [:] }),
+        .init(
+            service: "approval", method: "POST", path: "/v1/realms/{realm}/approvals/{request}/decline",
+            allowed: [.approver], ok: 409,
             body: { ["reason": "matrix"] }),
 
         .init(
             service: "keygen", method: "POST", path: "/v1/realms/{realm}/requests/{request}/key-bundle?format=pem",
             allowed: [.requester], ok: 200, body: { ["password": "correct horse battery"] }),
 
-        .init(service: "ca-gateway", method: "GET", path: "/v1/realms/{realm}/certificates", allowed: everyone, ok: 200),
+        .init(
+            service: "ca-gateway", method: "GET", path: "/v1/realms/{realm}/certificates", allowed: everyone, ok: 200),
     ]
 
     @Test("every endpoint × role × own/foreign realm answers as the matrix says, and nothing leaks across realms")
@@ -100,17 +132,20 @@ struct AuthorizationMatrixTests {
             var serials: [String: String] = [:]
             for workflow in [own, foreign] {
                 try await workflow.expect(
-                    200, "PUT", "/v1/realms/\(workflow.realm)/members/old-member", on: workflow.registry, ["roles": ["auditor"]])
+                    200, "PUT", "/v1/realms/\(workflow.realm)/members/old-member", on: workflow.registry,
+                    ["roles": ["auditor"]])
                 // The requester's own issued request with a server-generated key.
                 let rita = try workflow.client("intake", as: Caller.requester.subject, roles: ["requester"])
                 let data = try JSONSerialization.data(
                     withJSONObject: [
-                        "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": "correct horse battery",
+                        "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
+                        "keyPassword": "correct horse battery",
                     ])
                 var id = ""
                 try await waitUntil("rita can submit in \(workflow.realm)") {
                     let answer = try await rita.send("POST", "/v1/realms/\(workflow.realm)/requests", body: data)
-                    id = (try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["id"] as? String ?? ""
+                    id =
+                        (try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["id"] as? String ?? ""
                     return answer.status == 202
                 }
                 let issued = try await workflow.waitForFinalState(id)
@@ -122,7 +157,9 @@ struct AuthorizationMatrixTests {
             func token(_ caller: Caller) throws -> String {
                 switch caller {
                 case .platformAdmin: try stack.token(caller.subject, platformAdmin: true)
-                case .stranger: try stack.token(caller.subject, roles: ["elsewhere": ["realm-admin", "requester", "approver", "auditor"]])
+                case .stranger:
+                    try stack.token(
+                        caller.subject, roles: ["elsewhere": ["realm-admin", "requester", "approver", "auditor"]])
                 default: try stack.token(caller.subject, roles: [own.realm: [caller.rawValue]])
                 }
             }
@@ -152,12 +189,16 @@ struct AuthorizationMatrixTests {
                         let answer = try await client.send(endpoint.method, path, body: body)
                         cells += 1
                         if answer.status != expected {
-                            wrong.append("\(caller) \(endpoint.method) \(path): expected \(expected), got \(answer.status) \(answer.text.prefix(200))")
+                            wrong.append(
+                                "\(caller) \(endpoint.method) \(path): expected \(expected), got \(answer.status) \(answer.text.prefix(200))"
+                            )
                         }
                         // A 404 for a hidden realm says nothing about what exists there: the
                         // reason names the realm only (`instance` merely echoes the caller's path).
                         if expected == 404 {
-                            #expect(answer.problem?.detail == "realm '\(realm)' not found", "\(caller) \(path): \(answer.text)")
+                            #expect(
+                                answer.problem?.detail == "realm '\(realm)' not found",
+                                "\(caller) \(path): \(answer.text)")
                         }
                     }
                 }
@@ -184,11 +225,16 @@ struct AuthorizationMatrixTests {
                 ("approval", "/v1/realms/\(own.realm)/approvals?state=all"),
             ] {
                 let text = try await stack.client(service, token: auditor).send("GET", path).text
-                #expect(!text.contains(requests[foreign.realm]!) && !text.contains(foreign.realm), "\(path): \(text.prefix(300))")
-                if let serial = serials[foreign.realm] { #expect(!text.contains(serial), "\(path) lists a foreign serial") }
+                #expect(
+                    !text.contains(requests[foreign.realm]!) && !text.contains(foreign.realm),
+                    "\(path): \(text.prefix(300))")
+                if let serial = serials[foreign.realm] {
+                    #expect(!text.contains(serial), "\(path) lists a foreign serial")
+                }
             }
             // The requester's request list holds only their own requests; others' are hidden.
-            let ada = stack.client("intake", token: try stack.token("ada2@test.example", roles: [own.realm: ["requester"]]))
+            let ada = stack.client(
+                "intake", token: try stack.token("ada2@test.example", roles: [own.realm: ["requester"]]))
             let adaList = try await ada.send("GET", "/v1/realms/\(own.realm)/requests")
             #expect(adaList.status == 200 && !adaList.text.contains(requests[own.realm]!))
             #expect(try await ada.send("GET", "/v1/realms/\(own.realm)/requests/\(requests[own.realm]!)").status == 404)

@@ -10,7 +10,9 @@ struct CAOutageTests {
         (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
     }
 
-    @Test("requests wait while the CA is unavailable, show why, and issue exactly once when it returns; past the limit they fail")
+    @Test(
+        "requests wait while the CA is unavailable, show why, and issue exactly once when it returns; past the limit they fail"
+    )
     func outageAndRecovery() async throws {
         let environment = try TestEnvironment.require()
         try await TestStack.with(environment) { stack in
@@ -27,9 +29,13 @@ struct CAOutageTests {
 
             // Only the platform admin operates CAs; a reason is required to take one out.
             let admin = try workflow.client("ca-gateway", as: "ada@test.example", roles: ["realm-admin"])
-            #expect(try await admin.send("PUT", "/v1/cas/default/availability", body: Data(#"{"available":false,"reason":"x"}"#.utf8)).status == 403)
+            #expect(
+                try await admin.send(
+                    "PUT", "/v1/cas/default/availability", body: Data(#"{"available":false,"reason":"x"}"#.utf8)
+                ).status == 403)
             try await workflow.expect(400, "PUT", "/v1/cas/default/availability", on: ca, ["available": false])
-            try await workflow.expect(404, "PUT", "/v1/cas/nope/availability", on: ca, ["available": false, "reason": "x"])
+            try await workflow.expect(
+                404, "PUT", "/v1/cas/nope/availability", on: ca, ["available": false, "reason": "x"])
 
             // Outage long enough to exhaust the limit: 6 attempts, 0.3 s doubling to at most 4 s apart.
             try await workflow.expect(
@@ -47,7 +53,9 @@ struct CAOutageTests {
             let failReason = (failed["history"] as? [[String: Any]])?.last?["reason"] as? String ?? ""
             #expect(failReason.contains("ca-unavailable") && failReason.contains("HSM maintenance"), "\(failReason)")
             #expect(failReason.contains("after 6 attempts"), "\(failReason)")
-            let delays = (failed["history"] as? [[String: Any]] ?? []).filter { ($0["reason"] as? String ?? "").contains("next at") }
+            let delays = (failed["history"] as? [[String: Any]] ?? []).filter {
+                ($0["reason"] as? String ?? "").contains("next at")
+            }
             #expect(delays.count == 5, "one delay notice per retried attempt: \(delays)")
 
             // A request during the outage waits and shows the notice; when the CA returns (well
@@ -65,7 +73,8 @@ struct CAOutageTests {
             #expect(issued["state"] as? String == "issued", "\(issued)")
             #expect(issued["notice"] == nil || issued["notice"] is NSNull, "the notice clears on issuance: \(issued)")
             let db = stack.database
-            #expect(try db.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(waiting)'") == "1")
+            #expect(
+                try db.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(waiting)'") == "1")
             #expect(try db.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(doomed)'") == "0")
         }
     }

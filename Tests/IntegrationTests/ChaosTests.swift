@@ -89,27 +89,39 @@ struct ChaosTests {
             #expect(try db.scalar("SELECT count(*) FROM intake.requests WHERE realm = '\(workflow.realm)'") == n)
             // Exactly one certificate per request, each with its own serial number.
             #expect(try db.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE request_id IN (\(list))") == n)
-            #expect(try db.scalar("SELECT count(DISTINCT serial_number) FROM ca_gateway.certificates WHERE realm = '\(workflow.realm)'") == n)
-            #expect(try db.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE realm = '\(workflow.realm)'") == n)
+            #expect(
+                try db.scalar(
+                    "SELECT count(DISTINCT serial_number) FROM ca_gateway.certificates WHERE realm = '\(workflow.realm)'"
+                ) == n)
+            #expect(
+                try db.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE realm = '\(workflow.realm)'") == n)
             // The inventory, as a user sees it, lists each request once.
-            let inventory = try await workflow.client("ca-gateway").send("GET", "/v1/realms/\(workflow.realm)/certificates?limit=1000")
+            let inventory = try await workflow.client("ca-gateway").send(
+                "GET", "/v1/realms/\(workflow.realm)/certificates?limit=1000")
             let listed = ((try? JSONSerialization.jsonObject(with: inventory.body)) as? [[String: Any]] ?? [])
                 .compactMap { ($0["request"] as? String)?.lowercased() }
             #expect(listed.sorted() == ids.map { $0.lowercased() }.sorted())
             // One decision per request, one key per server-side request.
             #expect(try db.scalar("SELECT count(*) FROM approval.decisions WHERE request_id IN (\(list))") == n)
-            #expect(try db.scalar("SELECT count(*) FROM keygen.keys WHERE realm = '\(workflow.realm)'") == "\(serverSide.count)")
+            #expect(
+                try db.scalar("SELECT count(*) FROM keygen.keys WHERE realm = '\(workflow.realm)'")
+                    == "\(serverSide.count)")
             // Nothing applied twice: every request went through approved and issued exactly once.
-            #expect(try db.query(
-                """
-                SELECT request_id, state FROM intake.request_history WHERE request_id IN (\(list))
-                AND state IN ('approved', 'key_generated', 'issued') GROUP BY request_id, state HAVING count(*) <> 1
-                """
-            ).isEmpty)
-            #expect(try db.scalar(
-                "SELECT count(*) FROM intake.request_history WHERE request_id IN (\(list)) AND state = 'issued'") == n)
+            #expect(
+                try db.query(
+                    """
+                    SELECT request_id, state FROM intake.request_history WHERE request_id IN (\(list))
+                    AND state IN ('approved', 'key_generated', 'issued') GROUP BY request_id, state HAVING count(*) <> 1
+                    """
+                ).isEmpty)
+            #expect(
+                try db.scalar(
+                    "SELECT count(*) FROM intake.request_history WHERE request_id IN (\(list)) AND state = 'issued'")
+                    == n)
             // The broker restart was noticed and what it lost was published again.
-            let replayed = TestStack.names.filter { stack[$0].log.contains("the broker lost events it had acknowledged") }
+            let replayed = TestStack.names.filter {
+                stack[$0].log.contains("the broker lost events it had acknowledged")
+            }
             #expect(!replayed.isEmpty, "no service noticed the broker losing its log")
         }
     }
@@ -156,7 +168,9 @@ struct ChaosTests {
 
     /// An approver who approves every request waiting for one, tolerating the outages.
     static func approveEverything(_ workflow: Workflow) async {
-        guard let approver = try? workflow.client("approval", as: "ann@test.example", roles: ["approver"]) else { return }
+        guard let approver = try? workflow.client("approval", as: "ann@test.example", roles: ["approver"]) else {
+            return
+        }
         let approvals = "/v1/realms/\(workflow.realm)/approvals"
         while !Task.isCancelled {
             if let answer = try? await approver.send("GET", approvals), answer.status == 200,
@@ -206,7 +220,10 @@ final class SubmissionStream: Sendable {
         switch kind {
         case .csrAutomatic: ["policy": "web-server", "entities": ["www"], "csr": csr]
         case .serverAutomatic:
-            ["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": ChaosTests.keyPassword]
+            [
+                "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
+                "keyPassword": ChaosTests.keyPassword,
+            ]
         case .csrManual: ["policy": "manual", "entities": ["www"], "csr": csr]
         }
     }
@@ -220,7 +237,8 @@ final class SubmissionStream: Sendable {
             do {
                 let answer = try await workflow.post(body(kind), headers: ["Idempotency-Key": key])
                 if (200..<300).contains(answer.status),
-                    let id = ((try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any])?["id"] as? String
+                    let id = ((try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any])?["id"]
+                        as? String
                 {
                     state.withLock { $0.submitted.append(Submitted(id: id, kind: kind)) }
                     return

@@ -36,12 +36,15 @@ struct CrashRecoveryTests {
             #expect(try db.scalar("SELECT count(DISTINCT serial_number) FROM ca_gateway.certificates") == "30")
             #expect(try db.scalar("SELECT count(*) FROM approval.decisions") == "30")
             // Exactly one approval and one issuance per request in intake's history.
-            #expect(try db.query(
-                "SELECT request_id FROM intake.request_history WHERE state IN ('approved','issued') GROUP BY request_id, state HAVING count(*) <> 1"
-            ).isEmpty)
+            #expect(
+                try db.query(
+                    "SELECT request_id FROM intake.request_history WHERE state IN ('approved','issued') GROUP BY request_id, state HAVING count(*) <> 1"
+                ).isEmpty)
             #expect(try db.scalar("SELECT count(*) FROM intake.requests WHERE state = 'issued'") == "30")
             // Every service's inbox saw each event once; re-deliveries were dropped there.
-            #expect(try db.scalar("SELECT count(*) FROM ca_gateway.inbox WHERE event_type = 'clm.request.approved.v1'") == "30")
+            #expect(
+                try db.scalar("SELECT count(*) FROM ca_gateway.inbox WHERE event_type = 'clm.request.approved.v1'")
+                    == "30")
         }
     }
 }

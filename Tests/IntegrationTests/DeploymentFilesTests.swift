@@ -20,7 +20,8 @@ struct DeploymentFilesTests {
         let result = try run(
             "/usr/bin/python3", ["-c", script, Self.repoRoot.appendingPathComponent("compose.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
-        let services = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: Any]] ?? [:]
+        let services =
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: Any]] ?? [:]
         for name in ["kafka", "postgres", "edge", "registry", "intake", "approval", "keygen", "ca-gateway"] {
             #expect(services[name] != nil, "compose.yaml has no service '\(name)'")
         }

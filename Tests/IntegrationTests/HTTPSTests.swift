@@ -88,7 +88,8 @@ struct HTTPSTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let files = try Self.makeCertificates(in: directory)
         // Refused before any connection, so no database is needed.
-        let result = try PostgresTLSTests.runRegistry(environment, database: nil, ["CLM_HTTP_TLS_CERT_FILE": files.cert])
+        let result = try PostgresTLSTests.runRegistry(
+            environment, database: nil, ["CLM_HTTP_TLS_CERT_FILE": files.cert])
         #expect(result.status == 2, "stderr: \(result.stderr)")
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "expected one line, got: \(result.stderr)")

@@ -60,18 +60,28 @@ struct HostileInputTests {
         for index in 0..<30 {
             let count = Int.random(in: 1...2048, using: &generator)
             let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            cases.append(("random \(count) bytes #\(index)", index.isMultiple(of: 2) ? pem(bytes) : Data(bytes).base64EncodedString()))
+            cases.append(
+                (
+                    "random \(count) bytes #\(index)",
+                    index.isMultiple(of: 2) ? pem(bytes) : Data(bytes).base64EncodedString()
+                ))
         }
         cases.append(("empty", ""))
         cases.append(("whitespace", "   \n\t "))
         cases.append(("PEM armour only", "-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----\n"))
-        cases.append(("PEM with non-base64 body", "-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----\n"))
+        cases.append(
+            (
+                "PEM with non-base64 body",
+                "-----BEGIN CERTIFICATE REQUEST-----\n!!!!\n-----END CERTIFICATE REQUEST-----\n"
+            ))
         cases.append(("unterminated PEM", "-----BEGIN CERTIFICATE REQUEST-----\n" + Data(der).base64EncodedString()))
         cases.append(("NUL bytes", String(repeating: "\u{0}", count: 64)))
         cases.append(("valid DER labelled as a certificate", pem(der, label: "CERTIFICATE")))
         // Other objects where a CSR belongs: a private key must never be taken, nor stored.
         let keyFile = directory.appendingPathComponent("wrong-\(uniqueSuffix()).pem").path
-        if try run(OpenSSL.path, ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyFile]).status == 0 {
+        if try run(
+            OpenSSL.path, ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyFile]
+        ).status == 0 {
             let keyPEM = try String(contentsOfFile: keyFile, encoding: .utf8)
             cases.append(("a private key", keyPEM))
             cases.append(("a private key's DER as a CSR", pem(Self.der(ofPEM: keyPEM))))
@@ -84,7 +94,10 @@ struct HostileInputTests {
         // Keys the policy (RSA 2048/3072, P-256/P-384, Ed25519) or the product refuses.
         let weak: [(String, [String])] = [
             ("RSA 1024", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"]),
-            ("RSA 2048 with exponent 3", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-pkeyopt", "rsa_keygen_pubexp:3"]),
+            (
+                "RSA 2048 with exponent 3",
+                ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-pkeyopt", "rsa_keygen_pubexp:3"]
+            ),
             ("RSA 4096 (not in the template)", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096"]),
             ("EC P-521 (not in the template)", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"]),
             ("EC secp256k1", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"]),
@@ -134,7 +147,8 @@ struct HostileInputTests {
             ("policyVersion", #"0"#), ("policyVersion", #"-3"#), ("policyVersion", #""1""#),
             ("keyGeneration", #""rsa:1024""#), ("keyGeneration", #""rsa:2047""#), ("keyGeneration", #""ec:p192""#),
             ("keyGeneration", #""dsa:2048""#), ("keyGeneration", #""""#), ("keyGeneration", #"7"#),
-            ("keyGeneration", #""rsa:99999999999999999999""#), ("keyGeneration", "\"\(String(repeating: "x", count: 10000))\""),
+            ("keyGeneration", #""rsa:99999999999999999999""#),
+            ("keyGeneration", "\"\(String(repeating: "x", count: 10000))\""),
             ("keyGeneration", #""ed448""#), ("keyGeneration", #""ec:P-521""#), ("keyGeneration", #""rsa:4096""#),
             ("csr", #"12"#), ("csr", #"["a"]"#), ("csr", #"{"pem":"x"}"#),
         ]
@@ -149,12 +163,32 @@ struct HostileInputTests {
             let object = "{" + members.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
             bodies.append(("\(field) = \(value.prefix(40))", object))
         }
-        bodies.append(("both CSR and key generation", #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","csr":\#(jsonString(csr))}"#))
+        bodies.append(
+            (
+                "both CSR and key generation",
+                #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","csr":\#(jsonString(csr))}"#
+            ))
         bodies.append(("neither CSR nor key generation", #"{"policy":"web-server","entities":["www"]}"#))
-        bodies.append(("key generation without a key password", #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256"}"#))
-        bodies.append(("key password too short", #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","keyPassword":"short"}"#))
-        bodies.append(("key password as a number", #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","keyPassword":123456789012345}"#))
-        bodies.append(("key password with a CSR", #"{"policy":"web-server","entities":["www"],"csr":\#(jsonString(csr)),"keyPassword":"correct horse battery"}"#))
+        bodies.append(
+            (
+                "key generation without a key password",
+                #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256"}"#
+            ))
+        bodies.append(
+            (
+                "key password too short",
+                #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","keyPassword":"short"}"#
+            ))
+        bodies.append(
+            (
+                "key password as a number",
+                #"{"policy":"web-server","entities":["www"],"keyGeneration":"ec:P-256","keyPassword":123456789012345}"#
+            ))
+        bodies.append(
+            (
+                "key password with a CSR",
+                #"{"policy":"web-server","entities":["www"],"csr":\#(jsonString(csr)),"keyPassword":"correct horse battery"}"#
+            ))
         bodies.append(("missing policy", #"{"entities":["www"],"keyGeneration":"ec:P-256"}"#))
         bodies.append(("missing entities", #"{"policy":"web-server","keyGeneration":"ec:P-256"}"#))
         bodies.append(("unknown policy", #"{"policy":"no-such-policy","entities":["www"],"keyGeneration":"ec:P-256"}"#))
@@ -172,7 +206,9 @@ struct HostileInputTests {
             policies.append((name, policy))
         }
         variant("unknown top-level field") { $0["isCA"] = true }
-        variant("unknown profile field") { $0["profile"] = ["keyUsage": ["digitalSignature"], "extendedKeyUsage": [], "basicConstraints": "CA:TRUE"] }
+        variant("unknown profile field") {
+            $0["profile"] = ["keyUsage": ["digitalSignature"], "extendedKeyUsage": [], "basicConstraints": "CA:TRUE"]
+        }
         variant("keyCertSign usage") { $0["profile"] = ["keyUsage": ["keyCertSign"], "extendedKeyUsage": []] }
         variant("unknown key usage") { $0["profile"] = ["keyUsage": ["everything"], "extendedKeyUsage": []] }
         variant("RSA 1024 allowed") { $0["keyTemplate"] = ["rsaBits": [1024], "ecCurves": [], "eddsa": []] }
@@ -194,16 +230,22 @@ struct HostileInputTests {
         variant("bad CIDR") { $0["constraints"] = ["allowedIPRanges": ["10.0.0.0/33"]] }
         variant("min SANs above max") { $0["constraints"] = ["minSANs": 5, "maxSANs": 1] }
         variant("negative SAN count") { $0["constraints"] = ["maxSANs": -1] }
-        variant("fixed value and forbidden") { $0["constraints"] = ["attributes": ["organization": ["presence": "forbidden", "value": "X"]]] }
+        variant("fixed value and forbidden") {
+            $0["constraints"] = ["attributes": ["organization": ["presence": "forbidden", "value": "X"]]]
+        }
         return policies
     }
 
     static func jsonString(_ text: String) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]), as: UTF8.self)
-            .dropFirst().dropLast().description
+        String(
+            decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]), as: UTF8.self
+        )
+        .dropFirst().dropLast().description
     }
 
-    @Test("at least 200 malformed or hostile CSRs, request bodies and policy documents: each a 4xx with a reason, none stored")
+    @Test(
+        "at least 200 malformed or hostile CSRs, request bodies and policy documents: each a 4xx with a reason, none stored"
+    )
     func hostileInput() async throws {
         let environment = try TestEnvironment.require()
         try await TestStack.with(environment) { stack in
@@ -211,7 +253,8 @@ struct HostileInputTests {
             let workflow = try await Workflow.prepare(stack)
             let realm = workflow.realm
             let directory = try temporaryDirectory()
-            let valid = try #require(try Self.csr(["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], in: directory))
+            let valid = try #require(
+                try Self.csr(["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"], in: directory))
 
             var problems: [String] = []
             var count = 0
@@ -220,17 +263,22 @@ struct HostileInputTests {
                 if !(400..<500).contains(answer.status) || answer.status == 401 || answer.status == 403 {
                     problems.append("\(name): HTTP \(answer.status) \(answer.text.prefix(200))")
                 } else if (answer.problem?.detail ?? "").isEmpty || (answer.problem?.code ?? "").isEmpty {
-                    problems.append("\(name): \(answer.status) without a problem code and reason: \(answer.text.prefix(200))")
+                    problems.append(
+                        "\(name): \(answer.status) without a problem code and reason: \(answer.text.prefix(200))")
                 }
             }
             let requests = "/v1/realms/\(realm)/requests"
             // Warm the read model so that 'unknown policy' below means unknown, not not-yet-seen
             // (refused at the policy check, so nothing is stored).
-            let warmUp = try await workflow.post(["policy": "web-server", "entities": ["www"], "csr": valid, "validityDays": -1])
+            let warmUp = try await workflow.post([
+                "policy": "web-server", "entities": ["www"], "csr": valid, "validityDays": -1,
+            ])
             #expect(warmUp.problem?.code == "policy-mismatch", "\(warmUp.text)")
 
             for (name, csr) in try Self.hostileCSRs(directory: directory) {
-                let body = try JSONSerialization.data(withJSONObject: ["policy": "web-server", "entities": ["www"], "csr": csr])
+                let body = try JSONSerialization.data(withJSONObject: [
+                    "policy": "web-server", "entities": ["www"], "csr": csr,
+                ])
                 check("CSR: \(name)", try await workflow.intake.send("POST", requests, body: body))
             }
             for (name, body) in Self.hostileBodies(csr: valid) {
@@ -249,11 +297,16 @@ struct HostileInputTests {
                 check("policy: \(name)", answer)
             }
             let hugePolicy = Data(("{\"id\":\"x\",\"pad\":\"" + String(repeating: "x", count: 200_000) + "\"}").utf8)
-            check("200 kB policy", try await workflow.registry.send("POST", "/v1/realms/\(realm)/policies", body: hugePolicy))
+            check(
+                "200 kB policy",
+                try await workflow.registry.send("POST", "/v1/realms/\(realm)/policies", body: hugePolicy))
             let badEntity = try JSONSerialization.data(withJSONObject: [
-                "id": "e1", "kind": "service", "attributes": ["dnsNames": ["not a name"], "ipAddresses": ["300.1.1.1"]],
+                "id": "e1", "kind": "service",
+                "attributes": ["dnsNames": ["not a name"], "ipAddresses": ["300.1.1.1"]],
             ])
-            check("entity with invalid names", try await workflow.registry.send("POST", "/v1/realms/\(realm)/end-entities", body: badEntity))
+            check(
+                "entity with invalid names",
+                try await workflow.registry.send("POST", "/v1/realms/\(realm)/end-entities", body: badEntity))
 
             #expect(count >= 200, "only \(count) hostile inputs")
             #expect(problems.isEmpty, "\(problems.count) of \(count):\n\(problems.joined(separator: "\n"))")
@@ -262,9 +315,11 @@ struct HostileInputTests {
             #expect(try db.scalar("SELECT count(*) FROM intake.requests") == "0")
             #expect(try db.scalar("SELECT count(*) FROM registry.policies WHERE realm = '\(realm)'") == "1")
             #expect(try db.scalar("SELECT count(*) FROM registry.end_entities WHERE realm = '\(realm)'") == "1")
-            #expect(try db.scalar("SELECT count(*) FROM intake.requests WHERE submitted::text LIKE '%PRIVATE KEY%'") == "0")
+            #expect(
+                try db.scalar("SELECT count(*) FROM intake.requests WHERE submitted::text LIKE '%PRIVATE KEY%'") == "0")
             for name in TestStack.names {
-                #expect(try await stack.client(name, token: nil).send("GET", "/health/live").status == 200, "\(name) died")
+                #expect(
+                    try await stack.client(name, token: nil).send("GET", "/health/live").status == 200, "\(name) died")
                 #expect(!stack[name].log.contains("Fatal error"), "\(name) trapped")
             }
         }

@@ -17,7 +17,9 @@ struct KeyLeakTests {
             let file = directory.appendingPathComponent("key-\(uniqueSuffix()).pem")
             try pkcs8PEM.write(to: file, atomically: true, encoding: .utf8)
             let derFile = directory.appendingPathComponent("key-\(uniqueSuffix()).der")
-            guard try run(OpenSSL.path, ["pkey", "-in", file.path, "-outform", "DER", "-out", derFile.path]).status == 0 else {
+            guard
+                try run(OpenSSL.path, ["pkey", "-in", file.path, "-outform", "DER", "-out", derFile.path]).status == 0
+            else {
                 throw TestSetupError("openssl pkey -outform DER failed")
             }
             let der = [UInt8](try Data(contentsOf: derFile))
@@ -29,7 +31,9 @@ struct KeyLeakTests {
             // carry the public key or certificate: the public key's base64 at all three byte
             // alignments tells them apart.
             let spkiFile = directory.appendingPathComponent("pub-\(uniqueSuffix()).der")
-            guard try run(OpenSSL.path, ["pkey", "-in", file.path, "-pubout", "-outform", "DER", "-out", spkiFile.path]).status == 0
+            guard
+                try run(OpenSSL.path, ["pkey", "-in", file.path, "-pubout", "-outform", "DER", "-out", spkiFile.path])
+                    .status == 0
             else { throw TestSetupError("openssl pkey -pubout failed") }
             let spki = [UInt8](try Data(contentsOf: spkiFile))
             let publicForms = (0..<3).map { Data(spki.dropFirst($0)).base64EncodedString() }
@@ -42,7 +46,11 @@ struct KeyLeakTests {
             if let secret = Self.secretHex(dump) {
                 text.append(("secret as hex", secret))
                 let bytes = stride(from: 0, to: secret.count, by: 2).map {
-                    UInt8(secret[secret.index(secret.startIndex, offsetBy: $0)...secret.index(secret.startIndex, offsetBy: $0 + 1)], radix: 16)!
+                    UInt8(
+                        secret[
+                            secret.index(
+                                secret.startIndex, offsetBy: $0)...secret.index(secret.startIndex, offsetBy: $0 + 1)],
+                        radix: 16)!
                 }
                 binary.append(("secret bytes", bytes))
                 text.append(("secret as base64", Data(bytes).base64EncodedString()))
@@ -148,7 +156,8 @@ struct KeyLeakTests {
                     #expect(found.isEmpty, "key \(index) in the \(log.name) log as \(found)")
                 }
                 for event in events {
-                    let found = needle.find(inBytes: event) + needle.find(inText: String(decoding: event, as: UTF8.self))
+                    let found =
+                        needle.find(inBytes: event) + needle.find(inText: String(decoding: event, as: UTF8.self))
                     #expect(found.isEmpty, "key \(index) in a Kafka event as \(found)")
                 }
                 let found = needle.find(inText: database)

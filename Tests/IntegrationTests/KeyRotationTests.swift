@@ -22,7 +22,8 @@ struct KeyRotationTests {
             #expect(try await workflow.waitForFinalState(keyRequest)["state"] as? String == "issued")
             #expect(try db.scalar("SELECT kek_id FROM keygen.keys WHERE request_id = '\(keyRequest)'") == "test-1")
             #expect(try db.scalar("SELECT kek_id FROM ca_gateway.authorities") == "test-1")
-            let sealedBefore = try db.scalar("SELECT md5(sealed_key) FROM keygen.keys WHERE request_id = '\(keyRequest)'")
+            let sealedBefore = try db.scalar(
+                "SELECT md5(sealed_key) FROM keygen.keys WHERE request_id = '\(keyRequest)'")
 
             // Roll keygen and the CA gateway onto a new KEK, the old one still accepted.
             let newKEK = Data(SecureRandom.bytes(32)).base64EncodedString()
@@ -36,13 +37,17 @@ struct KeyRotationTests {
             }
             var keysRewrapped = false
             for _ in 0..<100 where !keysRewrapped {
-                keysRewrapped = try db.scalar(
-                    "SELECT count(*) FROM keygen.keys WHERE sealed_key IS NOT NULL AND kek_id <> 'rotated-2'") == "0"
+                keysRewrapped =
+                    try db.scalar(
+                        "SELECT count(*) FROM keygen.keys WHERE sealed_key IS NOT NULL AND kek_id <> 'rotated-2'")
+                    == "0"
                 if !keysRewrapped { try await Task.sleep(for: .milliseconds(200)) }
             }
             #expect(keysRewrapped)
             #expect(try db.scalar("SELECT kek_id FROM ca_gateway.authorities") == "rotated-2")
-            #expect(try db.scalar("SELECT md5(sealed_key) FROM keygen.keys WHERE request_id = '\(keyRequest)'") != sealedBefore)
+            #expect(
+                try db.scalar("SELECT md5(sealed_key) FROM keygen.keys WHERE request_id = '\(keyRequest)'")
+                    != sealedBefore)
 
             // Drop the old KEK entirely: the CA still signs and the old key still downloads.
             for name in ["keygen", "ca-gateway"] {

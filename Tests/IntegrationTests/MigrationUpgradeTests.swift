@@ -18,7 +18,8 @@ struct MigrationUpgradeTests {
     func fresh() async throws {
         let db = try await InProcessDatabase.start(Self.definition)
         defer { db.stop() }
-        let rows = try db.database.query("SELECT owner || '/' || version FROM keygen.schema_migrations ORDER BY applied_at")
+        let rows = try db.database.query(
+            "SELECT owner || '/' || version FROM keygen.schema_migrations ORDER BY applied_at")
         #expect(rows == Migrator.plan(Self.definition.allMigrations, applied: []).map(\.id.description))
         #expect(rows.first == "outbox/1")
     }
@@ -33,7 +34,9 @@ struct MigrationUpgradeTests {
             .init(owner: "outbox", version: 1): 1, .init(owner: "outbox", version: 2): 102,
             .init(owner: "realm-members", version: 1): 100, .init(owner: "audit", version: 1): 101,
         ]
-        let legacy = Self.definition.allMigrations.map { ($0, legacyNumber[$0.id] ?? $0.version) }.sorted { $0.1 < $1.1 }
+        let legacy = Self.definition.allMigrations.map { ($0, legacyNumber[$0.id] ?? $0.version) }.sorted {
+            $0.1 < $1.1
+        }
         try await db.client.transaction(logger: db.logger) { connection in
             try await connection.query(
                 """

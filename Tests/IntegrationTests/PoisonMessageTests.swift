@@ -49,7 +49,9 @@ struct PoisonMessageTests {
             while count < poisonCount * 4 && ContinuousClock.now < deadline {
                 guard let message = await consumer.poll(timeout: .milliseconds(500)) else { continue }
                 count += 1
-                let headers = Dictionary(message.headers.map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }) { a, _ in a }
+                let headers = Dictionary(message.headers.map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }) {
+                    a, _ in a
+                }
                 groups[headers["clm-dlq-group"] ?? "?", default: 0] += 1
                 reasons.insert(String((headers["clm-dlq-reason"] ?? "").prefix(22)))
                 #expect(headers["clm-dlq-topic"] == "\(stack.topicPrefix).request.events")

@@ -52,7 +52,8 @@ struct PostgresTLSTests {
             OpenSSL.path,
             [
                 "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                "-subj", "/CN=Not the PostgreSQL CA", "-keyout", directory.appendingPathComponent("foreign-ca.key").path,
+                "-subj", "/CN=Not the PostgreSQL CA", "-keyout",
+                directory.appendingPathComponent("foreign-ca.key").path,
                 "-out", foreign,
             ])
         guard made.status == 0 else { throw TestSetupError("openssl req failed: \(made.stderr)") }
@@ -84,7 +85,8 @@ struct PostgresTLSTests {
     }
 
     static let badFiles: [BadFile] = [
-        BadFile(label: "missing file", make: { $0.appendingPathComponent("absent.pem").path }, mentions: "does not exist"),
+        BadFile(
+            label: "missing file", make: { $0.appendingPathComponent("absent.pem").path }, mentions: "does not exist"),
         // A directory: unreadable as a file even for root, who reads files of any mode.
         BadFile(label: "unreadable (a directory)", make: { $0.path }, mentions: "cannot be read"),
         BadFile(

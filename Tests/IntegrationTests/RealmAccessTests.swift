@@ -57,7 +57,9 @@ struct RealmAccessTests {
             // The granted roles are exactly those: no requester role, so no submitting.
             let submit = try await bobIntake.send(
                 "POST", "/v1/realms/\(realm)/requests",
-                body: try JSONSerialization.data(withJSONObject: ["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256"]))
+                body: try JSONSerialization.data(withJSONObject: [
+                    "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
+                ]))
             #expect(submit.status == 403, "\(submit.text)")
 
             // Auditors and admins list members; the list holds the grant.
@@ -66,7 +68,8 @@ struct RealmAccessTests {
             let entries = (try JSONSerialization.jsonObject(with: listed.body) as? [[String: Any]]) ?? []
             #expect(entries.contains { $0["subject"] as? String == subject })
             // A member of another realm sees nothing of this one.
-            let outsider = stack.client("registry", token: try stack.token("olga", roles: ["elsewhere": ["realm-admin"]]))
+            let outsider = stack.client(
+                "registry", token: try stack.token("olga", roles: ["elsewhere": ["realm-admin"]]))
             #expect(try await outsider.send("GET", members).status == 404)
             #expect(try await outsider.send("PUT", path, body: Data(#"{"roles":["approver"]}"#.utf8)).status == 404)
 
@@ -83,7 +86,8 @@ struct RealmAccessTests {
             #expect(try await workflow.registry.send("GET", path).status == 404)
             #expect(
                 try stack.database.scalar(
-                    "SELECT revision || ':' || cardinality(roles) FROM intake.realm_members WHERE subject = '\(subject)'")
+                    "SELECT revision || ':' || cardinality(roles) FROM intake.realm_members WHERE subject = '\(subject)'"
+                )
                     == "2:0")
         }
     }
@@ -97,14 +101,17 @@ struct RealmAccessTests {
             let workflow = try await Workflow.prepare(stack)
             let realm = workflow.realm
             let cas = "/v1/realms/\(realm)/cas"
-            #expect(try await workflow.expect(200, "GET", cas, on: workflow.registry)["cas"] as? [String] == ["default"])
+            #expect(
+                try await workflow.expect(200, "GET", cas, on: workflow.registry)["cas"] as? [String] == ["default"])
 
             var rsaPolicy = Workflow.policy
             rsaPolicy["id"] = "rsa-issued"
             rsaPolicy["ca"] = "rsa"
             let refused = try await workflow.expect(
                 422, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, rsaPolicy)
-            #expect((refused["violations"] as? [String])?.first?.hasPrefix("/ca: 'rsa' is not a CA of realm") == true, "\(refused)")
+            #expect(
+                (refused["violations"] as? [String])?.first?.hasPrefix("/ca: 'rsa' is not a CA of realm") == true,
+                "\(refused)")
 
             // A realm admin cannot hand their realm a CA; the platform admin can.
             let admin = try workflow.client("registry", as: "ada@test.example", roles: ["realm-admin"])

@@ -87,7 +87,8 @@ struct SMTPClientTests {
         // Debug logs were written, with metadata, and never carry the body or its token.
         let entries = logs.entries
         #expect(entries.contains { $0.contains("smtp.step=RCPT TO") && $0.contains("mail.message-id=<\(messageID)>") })
-        #expect(entries.contains { $0.hasPrefix("debug mail sent") && $0.contains("smtp.server=127.0.0.1:\(server.port)") })
+        #expect(
+            entries.contains { $0.hasPrefix("debug mail sent") && $0.contains("smtp.server=127.0.0.1:\(server.port)") })
         #expect(!entries.contains { $0.contains(token) })
         #expect(!entries.contains { $0.contains("a line that begins with a dot") })
     }
@@ -99,7 +100,9 @@ struct SMTPClientTests {
         let smtp = client(server.configuration())
         for index in 1...3 {
             try await smtp.send(
-                MailMessage(to: ["user\(index)@example.com", "user\(index)@example.com"], subject: "n\(index)", textBody: "#\(index)"))
+                MailMessage(
+                    to: ["user\(index)@example.com", "user\(index)@example.com"], subject: "n\(index)",
+                    textBody: "#\(index)"))
         }
         let messages = server.messages()
         #expect(messages.map(\.subject) == ["n1", "n2", "n3"])
@@ -137,7 +140,9 @@ struct SMTPClientTests {
         #expect(mail.authenticatedAs == "clm-mailer")
 
         configuration.password = "wrong"
-        let wrong = try await expectSMTPError { try await client(configuration).send(MailMessage(to: ["b@example.com"], subject: "auth", textBody: "x")) }
+        let wrong = try await expectSMTPError {
+            try await client(configuration).send(MailMessage(to: ["b@example.com"], subject: "auth", textBody: "x"))
+        }
         #expect(wrong.code == .rejected)
         #expect(wrong.replyCode == 535)
         #expect(!wrong.isTransient)
@@ -146,7 +151,9 @@ struct SMTPClientTests {
 
         // Without the opt-in, credentials are refused before connecting.
         configuration.allowPlaintextAuth = false
-        let refused = try await expectSMTPError { try await client(configuration).send(MailMessage(to: ["c@example.com"], subject: "auth", textBody: "x")) }
+        let refused = try await expectSMTPError {
+            try await client(configuration).send(MailMessage(to: ["c@example.com"], subject: "auth", textBody: "x"))
+        }
         #expect(refused.code == .invalidConfiguration)
 
         // A server that offers no AUTH (aiosmtpd without TLS) cannot take credentials.
@@ -156,7 +163,9 @@ struct SMTPClientTests {
         noAuth.username = "clm-mailer"
         noAuth.password = "s3cret pass"
         noAuth.allowPlaintextAuth = true
-        let unavailable = try await expectSMTPError { try await client(noAuth).send(MailMessage(to: ["d@example.com"], subject: "auth", textBody: "x")) }
+        let unavailable = try await expectSMTPError {
+            try await client(noAuth).send(MailMessage(to: ["d@example.com"], subject: "auth", textBody: "x"))
+        }
         #expect(unavailable.code == .authenticationUnavailable)
         #expect(!unavailable.isTransient)
         #expect(plain.messages().isEmpty)

@@ -26,7 +26,8 @@ struct ServerSideKeyTests {
         try await TestStack.with(environment) { stack in
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
-            try await workflow.expect(201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, Self.everyKeyPolicy)
+            try await workflow.expect(
+                201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, Self.everyKeyPolicy)
             let directory = try temporaryDirectory()
             let keygen = workflow.client("keygen")
             let realm = workflow.realm
@@ -38,7 +39,10 @@ struct ServerSideKeyTests {
             for spec in Self.specs {
                 for format in ["pkcs12", "pem"] {
                     let submitted = try await workflow.submit(
-                        ["policy": "every-key", "entities": ["www"], "keyGeneration": spec, "keyPassword": Self.password])
+                        [
+                            "policy": "every-key", "entities": ["www"], "keyGeneration": spec,
+                            "keyPassword": Self.password,
+                        ])
                     let id = try #require(submitted["id"] as? String)
                     #expect(submitted["keySource"] as? String == "server")
                     requests.append((spec, format, id))
@@ -57,7 +61,8 @@ struct ServerSideKeyTests {
                 #expect(weak.status == 400)
                 #expect(weak.problem?.code == "weak-password")
                 // Nobody but the requester downloads, not even a realm admin of the realm.
-                let other = try workflow.client("keygen", as: "mallory@test.example", roles: ["requester", "realm-admin"])
+                let other = try workflow.client(
+                    "keygen", as: "mallory@test.example", roles: ["requester", "realm-admin"])
                 let stolen = try await other.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
                     body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
@@ -77,7 +82,8 @@ struct ServerSideKeyTests {
 
                 // OpenSSL opens the bundle with the password; the key matches the certificate,
                 // which verifies against the chain and conforms to RFC 5280.
-                let (certificate, keyPEM) = try OpenSSL.open(bundle: bundle.path, format: format, password: Self.password)
+                let (certificate, keyPEM) = try OpenSSL.open(
+                    bundle: bundle.path, format: format, password: Self.password)
                 #expect(certificate.contains("BEGIN CERTIFICATE"))
                 let certificateKey = try run(OpenSSL.path, ["x509", "-noout", "-pubkey"], input: certificate).stdout
                 let privateKeyPublic = try run(OpenSSL.path, ["pkey", "-pubout"], input: keyPEM).stdout
@@ -89,7 +95,9 @@ struct ServerSideKeyTests {
                 #expect(try RFC5280.problems(leaf: certificate, issuer: issuer) == [], "\(spec)")
                 if format == "pkcs12" {
                     // The bundle uses AES-256-CBC with PBKDF2 and a SHA-256 MAC, not legacy RC2/3DES.
-                    let info = try run(OpenSSL.path, ["pkcs12", "-info", "-noout", "-in", bundle.path, "-passin", "pass:\(Self.password)"])
+                    let info = try run(
+                        OpenSSL.path,
+                        ["pkcs12", "-info", "-noout", "-in", bundle.path, "-passin", "pass:\(Self.password)"])
                     let described = info.stdout + info.stderr
                     #expect(described.contains("AES-256-CBC") && described.contains("PBKDF2"), "\(spec): \(described)")
                     #expect(described.contains("MAC: sha256"), "\(spec): \(described)")
@@ -107,9 +115,11 @@ struct ServerSideKeyTests {
                     body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
                 #expect(again.status == 410)
                 #expect(again.problem?.code == "key-destroyed")
-                #expect(try stack.database.scalar(
-                    "SELECT (sealed_key IS NULL)::text || ':' || (destroyed_at IS NOT NULL)::text FROM keygen.keys WHERE request_id = '\(id)'")
-                    == "true:true")
+                #expect(
+                    try stack.database.scalar(
+                        "SELECT (sealed_key IS NULL)::text || ':' || (destroyed_at IS NOT NULL)::text FROM keygen.keys WHERE request_id = '\(id)'"
+                    )
+                        == "true:true")
             }
             let last = try #require(requests.last)
             try await waitUntil("intake shows the key destroyed") {
@@ -119,7 +129,10 @@ struct ServerSideKeyTests {
             }
             // The private key never left keygen's schema: no other schema or outbox holds key material.
             for table in ["intake.requests", "ca_gateway.orders", "ca_gateway.certificates", "approval.decisions"] {
-                #expect(try stack.database.scalar("SELECT count(*) FROM \(table) WHERE \(table.split(separator: ".")[1])::text LIKE '%PRIVATE KEY%'") == "0")
+                #expect(
+                    try stack.database.scalar(
+                        "SELECT count(*) FROM \(table) WHERE \(table.split(separator: ".")[1])::text LIKE '%PRIVATE KEY%'"
+                    ) == "0")
             }
         }
     }
@@ -147,9 +160,13 @@ struct ServerSideKeyTests {
             var policy = Workflow.policy
             policy["id"] = "short-retention"
             policy["keyRetention"] = "10s"
-            try await workflow.expect(201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, policy)
+            try await workflow.expect(
+                201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, policy)
             let submitted = try await workflow.submit(
-                ["policy": "short-retention", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": Self.password])
+                [
+                    "policy": "short-retention", "entities": ["www"], "keyGeneration": "ec:P-256",
+                    "keyPassword": Self.password,
+                ])
             let id = try #require(submitted["id"] as? String)
             #expect(try await workflow.waitForFinalState(id)["state"] as? String == "issued")
             try await waitUntil("the key is destroyed after its retention", timeout: .seconds(60)) {
@@ -162,7 +179,9 @@ struct ServerSideKeyTests {
                 body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
             #expect(download.status == 410)
             #expect(download.problem?.detail.contains("retention period") == true, "\(download.text)")
-            #expect(try stack.database.scalar("SELECT destroy_cause FROM keygen.keys WHERE request_id = '\(id)'") == "retention-expired")
+            #expect(
+                try stack.database.scalar("SELECT destroy_cause FROM keygen.keys WHERE request_id = '\(id)'")
+                    == "retention-expired")
         }
     }
 
@@ -172,8 +191,13 @@ struct ServerSideKeyTests {
         try await TestStack.with(environment) { stack in
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
-            for (spec, code) in [("rsa:4096", "policy-mismatch"), ("ec:P-521", "policy-mismatch"), ("dsa:1024", "invalid-key-generation")] {
-                let answer = try await workflow.post(["policy": "web-server", "entities": ["www"], "keyGeneration": spec, "keyPassword": Self.password])
+            for (spec, code) in [
+                ("rsa:4096", "policy-mismatch"), ("ec:P-521", "policy-mismatch"),
+                ("dsa:1024", "invalid-key-generation"),
+            ] {
+                let answer = try await workflow.post([
+                    "policy": "web-server", "entities": ["www"], "keyGeneration": spec, "keyPassword": Self.password,
+                ])
                 #expect(answer.status == 422, "\(spec): \(answer.text)")
                 #expect(answer.problem?.code == code, "\(spec): \(answer.text)")
             }
@@ -186,7 +210,8 @@ extension OpenSSL {
     /// Opens a downloaded bundle; returns the certificate PEM and the unencrypted key PEM.
     static func open(bundle: String, format: String, password: String) throws -> (String, String) {
         if format == "pkcs12" {
-            let certificate = try run(path, ["pkcs12", "-in", bundle, "-passin", "pass:\(password)", "-clcerts", "-nokeys"])
+            let certificate = try run(
+                path, ["pkcs12", "-in", bundle, "-passin", "pass:\(password)", "-clcerts", "-nokeys"])
             let key = try run(path, ["pkcs12", "-in", bundle, "-passin", "pass:\(password)", "-nocerts", "-nodes"])
             guard certificate.status == 0, key.status == 0 else {
                 throw TestSetupError("openssl pkcs12 failed: \(certificate.stderr) \(key.stderr)")

@@ -15,23 +15,32 @@ struct StartupFailureTests {
     }
 
     static let cases: [Case] = [
-        Case(label: "invalid port", overrides: ["CLM_HTTP_PORT": "eighty"], removeLibraryPath: false, exitCode: 2,
-             mentions: ["CLM_HTTP_PORT", "eighty"]),
-        Case(label: "several invalid settings at once",
-             overrides: ["CLM_LOG_LEVEL": "loud", "CLM_PG_TLS": "maybe", "CLM_PG_PASSWORD": ""],
-             removeLibraryPath: false, exitCode: 2, mentions: ["CLM_LOG_LEVEL", "CLM_PG_TLS", "CLM_PG_PASSWORD"]),
-        Case(label: "no identity provider configured", overrides: ["CLM_AUTH_JWKS_URL": ""],
-             removeLibraryPath: false, exitCode: 2, mentions: ["CLM_AUTH_JWKS_URL", "required"]),
-        Case(label: "identity provider URL of the wrong kind", overrides: ["CLM_AUTH_JWKS_URL": "ftp://idp/jwks"],
-             removeLibraryPath: false, exitCode: 2, mentions: ["CLM_AUTH_JWKS_URL", "ftp://idp/jwks"]),
-        Case(label: "old librdkafka (Debian's 2.0.2)", overrides: [:], removeLibraryPath: true, exitCode: 3,
-             mentions: ["librdkafka 2.0", "2.2.0", "LD_LIBRARY_PATH"]),
-        Case(label: "database unreachable", overrides: ["CLM_PG_PORT": "1", "CLM_STARTUP_TIMEOUT_SECONDS": "2"],
-             removeLibraryPath: false, exitCode: 4, mentions: ["cannot use PostgreSQL", ":1/"]),
-        Case(label: "wrong database password", overrides: ["CLM_PG_PASSWORD": "not-the-password"],
-             removeLibraryPath: false, exitCode: 4, mentions: ["password authentication failed"]),
-        Case(label: "broker unreachable", overrides: ["CLM_KAFKA_BROKERS": "127.0.0.1:1", "CLM_STARTUP_TIMEOUT_SECONDS": "3"],
-             removeLibraryPath: false, exitCode: 5, mentions: ["cannot use Kafka at 127.0.0.1:1"]),
+        Case(
+            label: "invalid port", overrides: ["CLM_HTTP_PORT": "eighty"], removeLibraryPath: false, exitCode: 2,
+            mentions: ["CLM_HTTP_PORT", "eighty"]),
+        Case(
+            label: "several invalid settings at once",
+            overrides: ["CLM_LOG_LEVEL": "loud", "CLM_PG_TLS": "maybe", "CLM_PG_PASSWORD": ""],
+            removeLibraryPath: false, exitCode: 2, mentions: ["CLM_LOG_LEVEL", "CLM_PG_TLS", "CLM_PG_PASSWORD"]),
+        Case(
+            label: "no identity provider configured", overrides: ["CLM_AUTH_JWKS_URL": ""],
+            removeLibraryPath: false, exitCode: 2, mentions: ["CLM_AUTH_JWKS_URL", "required"]),
+        Case(
+            label: "identity provider URL of the wrong kind", overrides: ["CLM_AUTH_JWKS_URL": "ftp://idp/jwks"],
+            removeLibraryPath: false, exitCode: 2, mentions: ["CLM_AUTH_JWKS_URL", "ftp://idp/jwks"]),
+        Case(
+            label: "old librdkafka (Debian's 2.0.2)", overrides: [:], removeLibraryPath: true, exitCode: 3,
+            mentions: ["librdkafka 2.0", "2.2.0", "LD_LIBRARY_PATH"]),
+        Case(
+            label: "database unreachable", overrides: ["CLM_PG_PORT": "1", "CLM_STARTUP_TIMEOUT_SECONDS": "2"],
+            removeLibraryPath: false, exitCode: 4, mentions: ["cannot use PostgreSQL", ":1/"]),
+        Case(
+            label: "wrong database password", overrides: ["CLM_PG_PASSWORD": "not-the-password"],
+            removeLibraryPath: false, exitCode: 4, mentions: ["password authentication failed"]),
+        Case(
+            label: "broker unreachable",
+            overrides: ["CLM_KAFKA_BROKERS": "127.0.0.1:1", "CLM_STARTUP_TIMEOUT_SECONDS": "3"],
+            removeLibraryPath: false, exitCode: 5, mentions: ["cannot use Kafka at 127.0.0.1:1"]),
     ]
 
     @Test("one clear line and a non-zero exit", arguments: cases)
@@ -69,7 +78,9 @@ struct StartupFailureTests {
             #expect(!result.stderr.contains(crashMarker) && !result.stdout.contains(crashMarker))
         }
         // No secret in the message.
-        #expect(!line.contains(environment.password(ofService: "registry")) || environment.password(ofService: "registry").isEmpty)
+        #expect(
+            !line.contains(environment.password(ofService: "registry"))
+                || environment.password(ofService: "registry").isEmpty)
     }
 
     @Test("health turns not-ready while the database is unreachable, and the process keeps running")
@@ -82,7 +93,8 @@ struct StartupFailureTests {
             #expect(ready.status == 200)
             // Revoke the role's right to connect: from the service's view the database is gone.
             _ = try stack.database.query(
-                "REVOKE CONNECT ON DATABASE \(stack.database.name) FROM clm_registry; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'clm_registry' AND datname = '\(stack.database.name)'")
+                "REVOKE CONNECT ON DATABASE \(stack.database.name) FROM clm_registry; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'clm_registry' AND datname = '\(stack.database.name)'"
+            )
             try await Task.sleep(for: .milliseconds(1500))
             let notReady = try await registry.client.send("GET", "/health/ready")
             #expect(notReady.status == 503, "\(notReady.text)")
@@ -106,7 +118,8 @@ struct StartupFailureTests {
 
             // With the database gone again, SIGTERM still ends the process cleanly.
             _ = try stack.database.query(
-                "REVOKE CONNECT ON DATABASE \(stack.database.name) FROM clm_registry; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'clm_registry' AND datname = '\(stack.database.name)'")
+                "REVOKE CONNECT ON DATABASE \(stack.database.name) FROM clm_registry; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'clm_registry' AND datname = '\(stack.database.name)'"
+            )
             let status = await registry.stop()
             #expect(status == 0, "registry did not stop cleanly: \(registry.tail())")
         }

@@ -5,7 +5,7 @@ import PostgresNIO
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// E-mail verification over the real stack with an SMTP server that stalls mid-conversation

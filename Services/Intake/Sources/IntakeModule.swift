@@ -36,7 +36,9 @@ public struct IntakeModule: ServiceModule {
     public var services: [any Service] {
         let (context, redrive) = (context, redrive)
         return [
-            PeriodicTask(name: "request re-drive", interval: min(redrive.after / 2, .seconds(5)), logger: context.logger) {
+            PeriodicTask(
+                name: "request re-drive", interval: min(redrive.after / 2, .seconds(5)), logger: context.logger
+            ) {
                 try await redrive(database: context, logger: context.logger)
             }
         ]

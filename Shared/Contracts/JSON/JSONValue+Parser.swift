@@ -24,9 +24,15 @@ extension JSONValue {
             case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
             case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
             case UInt8(ascii: "\""): return .string(try parseString())
-            case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-            case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-            case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+            case UInt8(ascii: "t"):
+                try expectLiteral("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try expectLiteral("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try expectLiteral("null")
+                return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
             default: throw fail("unexpected character")
             }
@@ -34,7 +40,9 @@ extension JSONValue {
 
         private mutating func expectLiteral(_ literal: String) throws(ParseError) {
             let expected = Array(literal.utf8)
-            guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected else {
+            guard bytes.count - position >= expected.count,
+                Array(bytes[position..<position + expected.count]) == expected
+            else {
                 throw fail("invalid literal")
             }
             position += expected.count
@@ -51,7 +59,9 @@ extension JSONValue {
             }
             while true {
                 skipWhitespace()
-                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw fail("expected a member name")
+                }
                 let name = try parseString()
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -99,7 +109,9 @@ extension JSONValue {
             let start = position
             func digits(_ parser: inout Parser) -> Int {
                 let from = parser.position
-                while parser.position < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.position]) {
+                while parser.position < parser.bytes.count,
+                    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.position])
+                {
                     parser.position += 1
                 }
                 return parser.position - from
@@ -117,7 +129,10 @@ extension JSONValue {
             }
             if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
                 position += 1
-                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")
+                {
+                    position += 1
+                }
                 guard digits(&self) > 0 else { throw fail("invalid number") }
             }
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
@@ -134,7 +149,9 @@ extension JSONValue {
                 position += 1
                 switch byte {
                 case UInt8(ascii: "\""):
-                    guard let text = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+                    guard let text = String(validating: out, as: UTF8.self) else {
+                        throw fail("string is not valid UTF-8")
+                    }
                     return text
                 case UInt8(ascii: "\\"):
                     guard position < bytes.count else { throw fail("unterminated escape") }
@@ -162,7 +179,9 @@ extension JSONValue {
         private mutating func parseUnicodeEscape() throws(ParseError) -> [UInt8] {
             var scalar = try parseHex4()
             if (0xD800...0xDBFF).contains(scalar) {
-                guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
+                    bytes[position + 1] == UInt8(ascii: "u")
+                else {
                     throw fail("unpaired surrogate")
                 }
                 position += 2

@@ -27,7 +27,9 @@ public enum JSONValue: Sendable, Hashable {
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw ParseError(reason: "trailing characters after the JSON value") }
+        guard parser.position == bytes.count else {
+            throw ParseError(reason: "trailing characters after the JSON value")
+        }
         return value
     }
 
@@ -78,7 +80,9 @@ public enum JSONValue: Sendable, Hashable {
             out.append(UInt8(ascii: "{"))
             // Sorted by UTF-8 bytes, not by `String` ordering, so the order is the same on
             // every platform.
-            for (index, name) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+            for (index, name) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+                .enumerated()
+            {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(name, to: &out)
                 out.append(UInt8(ascii: ":"))

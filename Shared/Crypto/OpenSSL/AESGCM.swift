@@ -14,7 +14,9 @@ enum AESGCM {
         let nonce = SecureRandom.bytes(nonceSize)
         guard let context = EVP_CIPHER_CTX_new() else { throw OpenSSLSupport.failure("EVP_CIPHER_CTX_new failed") }
         defer { EVP_CIPHER_CTX_free(context) }
-        guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key.bindMemory(to: UInt8.self).baseAddress, nonce) == 1 else {
+        guard
+            EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key.bindMemory(to: UInt8.self).baseAddress, nonce) == 1
+        else {
             throw OpenSSLSupport.failure("AES-GCM init failed")
         }
         var length: Int32 = 0
@@ -26,12 +28,18 @@ enum AESGCM {
         var ciphertext = [UInt8](repeating: 0, count: plaintext.count + 16)
         var total = 0
         if plaintext.count > 0 {
-            guard EVP_EncryptUpdate(context, &ciphertext, &length, plaintext.bindMemory(to: UInt8.self).baseAddress, Int32(plaintext.count)) == 1 else {
+            guard
+                EVP_EncryptUpdate(
+                    context, &ciphertext, &length, plaintext.bindMemory(to: UInt8.self).baseAddress,
+                    Int32(plaintext.count)) == 1
+            else {
                 throw OpenSSLSupport.failure("AES-GCM encryption failed")
             }
             total = Int(length)
         }
-        let finished = ciphertext.withUnsafeMutableBufferPointer { EVP_EncryptFinal_ex(context, $0.baseAddress! + total, &length) }
+        let finished = ciphertext.withUnsafeMutableBufferPointer {
+            EVP_EncryptFinal_ex(context, $0.baseAddress! + total, &length)
+        }
         guard finished == 1 else { throw OpenSSLSupport.failure("AES-GCM finalisation failed") }
         total += Int(length)
         var tag = [UInt8](repeating: 0, count: tagSize)
@@ -51,7 +59,9 @@ enum AESGCM {
         }
         guard let context = EVP_CIPHER_CTX_new() else { throw OpenSSLSupport.failure("EVP_CIPHER_CTX_new failed") }
         defer { EVP_CIPHER_CTX_free(context) }
-        guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key.bindMemory(to: UInt8.self).baseAddress, nonce) == 1 else {
+        guard
+            EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key.bindMemory(to: UInt8.self).baseAddress, nonce) == 1
+        else {
             throw OpenSSLSupport.failure("AES-GCM init failed")
         }
         var length: Int32 = 0
@@ -80,7 +90,8 @@ enum AESGCM {
         }
         guard EVP_DecryptFinal_ex(context, out + total, &length) == 1 else {
             _ = OpenSSLSupport.drainErrors()
-            throw CryptoError(.decryptionFailed, "authentication failed: wrong key, wrong associated data, or tampered data")
+            throw CryptoError(
+                .decryptionFailed, "authentication failed: wrong key, wrong associated data, or tampered data")
         }
         total += Int(length)
         return SensitiveBytes(count: total) { $0.copyMemory(from: UnsafeRawBufferPointer(start: out, count: total)) }

@@ -22,7 +22,9 @@ enum OpenSSLSupport {
     }
 
     /// An internal error naming the failed step, with OpenSSL's reason appended.
-    static func failure(_ step: String, code: CryptoError.Code = .internalError, file: String = #fileID, line: Int = #line) -> CryptoError {
+    static func failure(
+        _ step: String, code: CryptoError.Code = .internalError, file: String = #fileID, line: Int = #line
+    ) -> CryptoError {
         let detail = drainErrors()
         return CryptoError(code, detail.isEmpty ? step : "\(step) (\(detail))", file: file, line: line)
     }

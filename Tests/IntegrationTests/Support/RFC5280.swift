@@ -36,7 +36,9 @@ enum RFC5280 {
         if text.contains("X509v3 Authority Key Identifier: critical") { problems.append("AKI marked critical") }
 
         // Basic constraints CA:FALSE, critical per our profile; key usage critical (§4.2.1.3).
-        if !text.contains("X509v3 Basic Constraints: critical") { problems.append("basic constraints missing or not critical") }
+        if !text.contains("X509v3 Basic Constraints: critical") {
+            problems.append("basic constraints missing or not critical")
+        }
         if value(after: "X509v3 Basic Constraints", in: text)?.contains("CA:FALSE") != true {
             problems.append("basic constraints do not say CA:FALSE")
         }
@@ -44,7 +46,9 @@ enum RFC5280 {
         if text.contains("Certificate Sign") || text.contains("CRL Sign") {
             problems.append("end-entity certificate may sign certificates or CRLs")
         }
-        if text.contains("X509v3 Extended Key Usage: critical") { problems.append("extended key usage marked critical") }
+        if text.contains("X509v3 Extended Key Usage: critical") {
+            problems.append("extended key usage marked critical")
+        }
 
         // Subject / SAN (§4.1.2.6, §4.2.1.6): an empty subject needs a critical SAN.
         let subject = try run(OpenSSL.path, ["x509", "-noout", "-subject", "-nameopt", "RFC2253"], input: leaf).stdout

@@ -96,7 +96,10 @@ final class SMTPTestServer: @unchecked Sendable {
         var options: [String: Any] = [
             "reject": rejectingRecipients.map { $0.lowercased() }, "refuseEHLO": refuseEHLO,
         ]
-        if let credentials { options["username"] = credentials.username; options["password"] = credentials.password }
+        if let credentials {
+            options["username"] = credentials.username
+            options["password"] = credentials.password
+        }
         let optionsJSON = String(decoding: try JSONSerialization.data(withJSONObject: options), as: UTF8.self)
 
         let logFile = directory.appendingPathComponent("server.log")
@@ -168,7 +171,8 @@ final class SMTPTestServer: @unchecked Sendable {
             guard ContinuousClock.now < deadline else {
                 let received = messages().map { "\($0.to)" }.joined(separator: ", ")
                 throw TestSetupError(
-                    "no mail to \(recipient) within \(timeout); received: [\(received)]; server log: \(log.suffix(1500))")
+                    "no mail to \(recipient) within \(timeout); received: [\(received)]; server log: \(log.suffix(1500))"
+                )
             }
             try await Task.sleep(for: .milliseconds(50))
         }

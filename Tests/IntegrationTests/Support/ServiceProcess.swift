@@ -11,7 +11,10 @@ final class ServiceProcess: @unchecked Sendable {
     private let executable: URL
     private var process: Process?
 
-    init(name: String, environment: TestEnvironment, database: TestDatabase, topicPrefix: String, extra: [String: String] = [:])
+    init(
+        name: String, environment: TestEnvironment, database: TestDatabase, topicPrefix: String,
+        extra: [String: String] = [:]
+    )
         throws
     {
         self.name = name
@@ -170,10 +173,12 @@ final class TestStack: @unchecked Sendable {
 
     /// A token of the stack's identity provider.
     func token(
-        _ subject: String, platformAdmin: Bool = false, roles: [String: Set<String>] = [:], lifetime: Duration = .seconds(3600)
+        _ subject: String, platformAdmin: Bool = false, roles: [String: Set<String>] = [:],
+        lifetime: Duration = .seconds(3600)
     ) throws -> String {
         try identity.mint(
-            subject: subject, issuer: "clm-dev", audience: "clm", platformRoles: platformAdmin ? ["platform-admin"] : [],
+            subject: subject, issuer: "clm-dev", audience: "clm",
+            platformRoles: platformAdmin ? ["platform-admin"] : [],
             realmRoles: roles, lifetime: lifetime)
     }
 

@@ -43,7 +43,10 @@ struct TestDatabase: Sendable {
         env["PGPASSWORD"] = environment.pgAdminPassword
         let result = try run(
             "/usr/bin/pg_dump",
-            ["-h", environment.pgHost, "-p", "\(environment.pgPort)", "-U", environment.pgAdminUser, "--data-only", name],
+            [
+                "-h", environment.pgHost, "-p", "\(environment.pgPort)", "-U", environment.pgAdminUser, "--data-only",
+                name,
+            ],
             environment: env)
         guard result.status == 0 else { throw TestSetupError("pg_dump failed: \(result.stderr)") }
         return result.stdout

@@ -29,35 +29,41 @@ struct Workflow {
         stack.client(service, token: try stack.token(subject, roles: [realm: roles]))
     }
 
-    static var policy: [String: Any] { [
-        "id": "web-server", "ca": "default",
-        "keyTemplate": ["rsaBits": [2048, 3072], "ecCurves": ["P-256", "P-384"], "eddsa": ["Ed25519"]],
-        "validity": ["defaultDays": 90, "maxDays": 397],
-        "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth", "clientAuth"]],
-        "approval": ["mode": "automatic"],
-    ] }
+    static var policy: [String: Any] {
+        [
+            "id": "web-server", "ca": "default",
+            "keyTemplate": ["rsaBits": [2048, 3072], "ecCurves": ["P-256", "P-384"], "eddsa": ["Ed25519"]],
+            "validity": ["defaultDays": 90, "maxDays": 397],
+            "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth", "clientAuth"]],
+            "approval": ["mode": "automatic"],
+        ]
+    }
 
-    static var entity: [String: Any] { [
-        "id": "www", "kind": "service",
-        "attributes": [
-            "commonName": "www.test.example", "organization": "Test Org", "country": "DE",
-            "dnsNames": ["www.test.example", "api.test.example"],
-        ],
-    ] }
+    static var entity: [String: Any] {
+        [
+            "id": "www", "kind": "service",
+            "attributes": [
+                "commonName": "www.test.example", "organization": "Test Org", "country": "DE",
+                "dnsNames": ["www.test.example", "api.test.example"],
+            ],
+        ]
+    }
 
     /// Creates the realm, the policy and the end entity.
     static func prepare(_ stack: TestStack, realm: String = "r\(uniqueSuffix())") async throws -> Workflow {
         let workflow = try Workflow(stack: stack, realm: realm)
-        try await workflow.expect(201, "POST", "/v1/realms", on: workflow.registry, ["id": realm, "displayName": "Test realm"])
+        try await workflow.expect(
+            201, "POST", "/v1/realms", on: workflow.registry, ["id": realm, "displayName": "Test realm"])
         try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
         try await workflow.expect(201, "POST", "/v1/realms/\(realm)/end-entities", on: workflow.registry, entity)
         return workflow
     }
 
     @discardableResult
-    func expect(_ status: Int, _ method: String, _ path: String, on client: CLMClient, _ body: [String: Any]? = nil,
-        headers: [String: String] = [:]) async throws -> [String: Any]
-    {
+    func expect(
+        _ status: Int, _ method: String, _ path: String, on client: CLMClient, _ body: [String: Any]? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> [String: Any] {
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
         let answer = try await client.send(method, path, body: data, headers: headers)
         guard answer.status == status else {

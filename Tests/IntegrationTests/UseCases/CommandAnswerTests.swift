@@ -25,7 +25,10 @@ struct CommandAnswerTests {
             submit: SubmitRequest(store: store, audit: AuditLog(service: "intake", schema: "intake")), members: members,
             authenticator: BearerAuthenticator(
                 verifier: TokenVerifier(issuer: "clm-dev", audience: "clm"), keys: KeySetCache(url: url)))
-        return (IntakeEventHandler(store: store, track: TrackRequest(store: store), commands: commands, members: members), commands)
+        return (
+            IntakeEventHandler(store: store, track: TrackRequest(store: store), commands: commands, members: members),
+            commands
+        )
     }
 
     /// The command results in the outbox, as `code` (or `accepted`) per command id.
@@ -65,7 +68,8 @@ struct CommandAnswerTests {
         }
         #expect(try Self.answers(db) == ["\(command.id.lowercasedString) invalid-command"])
         let detail = try db.database.scalar(
-            "SELECT convert_from(payload, 'UTF8')::jsonb #>> '{data,reason}' FROM intake.outbox WHERE event_type = 'clm.request.command-result.v1'")
+            "SELECT convert_from(payload, 'UTF8')::jsonb #>> '{data,reason}' FROM intake.outbox WHERE event_type = 'clm.request.command-result.v1'"
+        )
         #expect(detail.contains("/data/entities: expected array"))
     }
 }

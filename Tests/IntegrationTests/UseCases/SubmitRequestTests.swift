@@ -23,7 +23,8 @@ struct SubmitRequestTests {
             EndEntity.self, from: Data(contentsOf: root.appendingPathComponent("deploy/demo/entity.json")))
         try await db.write { tx in
             try await store.upsertRealm(
-                RealmSnapshot(realm: realm, displayName: "ACME", createdAt: Date()), on: tx.connection, logger: tx.logger)
+                RealmSnapshot(realm: realm, displayName: "ACME", createdAt: Date()), on: tx.connection,
+                logger: tx.logger)
             try await store.insertPolicy(
                 PolicySnapshot(realm: realm, policy: policy.id, version: 1, document: policy, createdAt: Date()),
                 on: tx.connection, logger: tx.logger)
@@ -47,12 +48,17 @@ struct SubmitRequestTests {
         let (db, submit, csr) = try await Self.prepared()
         defer { db.stop() }
         let outcome = try await submit(Self.input(csr), database: db, logger: db.logger)
-        guard case .submitted(let id) = outcome else { Issue.record("expected a new request, got \(outcome)"); return }
+        guard case .submitted(let id) = outcome else {
+            Issue.record("expected a new request, got \(outcome)")
+            return
+        }
         #expect(try db.database.scalar("SELECT state FROM intake.requests WHERE id = '\(id)'") == "submitted")
         #expect(
             try db.database.query("SELECT event_type, key FROM intake.outbox WHERE event_type <> 'clm.audit.record.v1'")
                 == ["clm.request.submitted.v1|\(id.lowercasedString)"])
-        #expect(try db.database.scalar("SELECT action FROM intake.audit WHERE target = '\(id.lowercasedString)'") == "request.submitted")
+        #expect(
+            try db.database.scalar("SELECT action FROM intake.audit WHERE target = '\(id.lowercasedString)'")
+                == "request.submitted")
         // Only the CSR's public key travels on: the subject comes from the end entity.
         let payload = try db.database.scalar(
             "SELECT convert_from(payload, 'UTF8') FROM intake.outbox WHERE event_type = 'clm.request.submitted.v1'")

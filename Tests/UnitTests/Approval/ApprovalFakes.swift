@@ -217,7 +217,8 @@ final class FakeApprovalTransaction: ApprovalTransaction {
     func confirm(_ tokenHash: [UInt8]) async throws {
         let now = self.now
         change { tables in
-            for index in tables.verifications.indices where tables.verifications[index].tokenHash == tokenHash
+            for index in tables.verifications.indices
+            where tables.verifications[index].tokenHash == tokenHash
                 && tables.verifications[index].state.canTransition(to: .confirmed)
             {
                 tables.verifications[index].state = .confirmed
@@ -234,7 +235,8 @@ final class FakeApprovalTransaction: ApprovalTransaction {
 
     func endVerifications(of id: UUID) async throws {
         change { tables in
-            for index in tables.verifications.indices where tables.verifications[index].request == id
+            for index in tables.verifications.indices
+            where tables.verifications[index].request == id
                 && tables.verifications[index].state.canTransition(to: .expired)
             {
                 tables.verifications[index].state = .expired

@@ -178,7 +178,10 @@ final class StallingMailer: MailSending {
     }
 
     func release() {
-        for continuation in stalled.withLock({ waiting in defer { waiting = [] }; return waiting }) {
+        for continuation in stalled.withLock({ waiting in
+            defer { waiting = [] }
+            return waiting
+        }) {
             continuation.resume()
         }
     }

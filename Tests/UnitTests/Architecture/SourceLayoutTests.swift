@@ -15,7 +15,8 @@ struct SourceLayoutTests {
 
     static let sources: [Source] = ["Services", "Shared"].flatMap { folder -> [Source] in
         let base = root.appendingPathComponent(folder)
-        let files = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil)?
+        let files =
+            FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
         return files.compactMap { url in
             guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
@@ -52,7 +53,8 @@ struct SourceLayoutTests {
     func noHTTPInTheDomain() {
         for source in Self.sources(in: "UseCases") + Self.sources(in: "Domain") {
             for (number, line) in source.lines.enumerated()
-            where line.hasPrefix("import Hummingbird") || line.hasPrefix("import HTTPTypes") || line.contains("APIError")
+            where line.hasPrefix("import Hummingbird") || line.hasPrefix("import HTTPTypes")
+                || line.contains("APIError")
             {
                 Issue.record("\(source.path):\(number + 1): \(line)")
             }
@@ -62,11 +64,15 @@ struct SourceLayoutTests {
     @Test("SQL is written only in store types")
     func sqlOnlyInStores() {
         // Statements, not words: a keyword followed by what only SQL puts after it.
-        let statement = try! Regex(#"\b(SELECT [a-z0-9_*(]|INSERT INTO|UPDATE [a-z_]+\.|DELETE FROM|CREATE (TABLE|INDEX)|ALTER TABLE)"#)
+        let statement = try! Regex(
+            #"\b(SELECT [a-z0-9_*(]|INSERT INTO|UPDATE [a-z_]+\.|DELETE FROM|CREATE (TABLE|INDEX)|ALTER TABLE)"#)
         let allowed = ["/Store/", "Store.swift", "Shared/Storage/", "Migrations.swift"]
-        let sharedStores = ["Shared/ServiceKit/AuditLog.swift", "Shared/ServiceKit/RealmMembers.swift",
-                            "Shared/ServiceKit/DatabaseMonitor.swift", "Shared/ServiceKit/ServiceRunner.swift"]
-        for source in Self.sources where !allowed.contains(where: source.path.contains) && !sharedStores.contains(source.path) {
+        let sharedStores = [
+            "Shared/ServiceKit/AuditLog.swift", "Shared/ServiceKit/RealmMembers.swift",
+            "Shared/ServiceKit/DatabaseMonitor.swift", "Shared/ServiceKit/ServiceRunner.swift",
+        ]
+        for source in Self.sources
+        where !allowed.contains(where: source.path.contains) && !sharedStores.contains(source.path) {
             for (number, line) in source.lines.enumerated() where line.contains(statement) {
                 Issue.record("\(source.path):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
             }

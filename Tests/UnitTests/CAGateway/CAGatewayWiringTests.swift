@@ -18,7 +18,8 @@ struct CAGatewayWiringTests {
 
     @Test("the handler routes its own events and the memberships, and consumes exactly their topics")
     func routesAndTopics() {
-        #expect(Self.handler.routes.eventTypes == [.requestSubmitted, .requestApproved, .keyGenerated, .memberSnapshot])
+        #expect(
+            Self.handler.routes.eventTypes == [.requestSubmitted, .requestApproved, .keyGenerated, .memberSnapshot])
         #expect(Self.handler.routes.topics == Set(CAGatewayModule.definition.consumes))
         #expect(CAGatewayModule.definition.consumes.count == 2)
     }

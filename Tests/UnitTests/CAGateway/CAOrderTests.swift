@@ -6,8 +6,9 @@ import Testing
 
 @Suite("CAOrder steps and retry policy")
 struct CAGatewayOrderStepTests {
-    @Test("an approval issues a CSR order, makes a server-side one wait, and is a replay later",
-          arguments: CAOrderState.allCases)
+    @Test(
+        "an approval issues a CSR order, makes a server-side one wait, and is a replay later",
+        arguments: CAOrderState.allCases)
     func approval(_ state: CAOrderState) {
         let csr = CAGatewayFixtures.order(state: state, keySource: .csr)
         let server = CAGatewayFixtures.order(state: state, keySource: .server)
@@ -71,12 +72,15 @@ struct CAGatewayOrderStepTests {
     @Test("an attempt issues, waits or fails")
     func decisions() {
         let now = Date(timeIntervalSince1970: 1_000_000)
-        #expect(Self.policy.decide(ca: "x", known: false, suspended: nil, attempts: 0, now: now)
-            == .fail(code: "unknown-ca", reason: "CA 'x' is not served by this gateway"))
+        #expect(
+            Self.policy.decide(ca: "x", known: false, suspended: nil, attempts: 0, now: now)
+                == .fail(code: "unknown-ca", reason: "CA 'x' is not served by this gateway"))
         #expect(Self.policy.decide(ca: "x", known: true, suspended: nil, attempts: 5, now: now) == .issue)
-        #expect(Self.policy.decide(ca: "x", known: true, suspended: "HSM", attempts: 1, now: now)
-            == .retry(attempt: 2, reason: "CA 'x' is unavailable: HSM", retryAt: now.addingTimeInterval(2)))
-        #expect(Self.policy.decide(ca: "x", known: true, suspended: "HSM", attempts: 3, now: now)
-            == .fail(code: "ca-unavailable", reason: "CA 'x' is unavailable: HSM (gave up after 4 attempts)"))
+        #expect(
+            Self.policy.decide(ca: "x", known: true, suspended: "HSM", attempts: 1, now: now)
+                == .retry(attempt: 2, reason: "CA 'x' is unavailable: HSM", retryAt: now.addingTimeInterval(2)))
+        #expect(
+            Self.policy.decide(ca: "x", known: true, suspended: "HSM", attempts: 3, now: now)
+                == .fail(code: "ca-unavailable", reason: "CA 'x' is unavailable: HSM (gave up after 4 attempts)"))
     }
 }

@@ -38,7 +38,8 @@ enum ContractFixtures {
                     token: "eyJhbGciOiJFUzI1NiJ9.e30.c2ln", policy: "web-server", policyVersion: optionals ? 3 : nil,
                     entities: ["www"], csr: optionals ? "-----BEGIN CERTIFICATE REQUEST-----" : nil,
                     keyGeneration: optionals ? "ec:P-256" : nil, validityDays: optionals ? 30 : nil,
-                    keyPassword: optionals ? "correct horse battery" : nil, idempotencyKey: optionals ? "build-4711" : nil),
+                    keyPassword: optionals ? "correct horse battery" : nil,
+                    idempotencyKey: optionals ? "build-4711" : nil),
                 subject: "submit/build-4711")
         case .commandResult:
             return try envelope(
@@ -50,14 +51,16 @@ enum ContractFixtures {
         case .auditRecord:
             return try envelope(
                 AuditRecord(
-                    service: "approval", realm: realm, sequence: 7, at: "2025-03-14T09:26:53.589Z", actor: "bob@acme.example",
+                    service: "approval", realm: realm, sequence: 7, at: "2025-03-14T09:26:53.589Z",
+                    actor: "bob@acme.example",
                     action: "approval.declined", target: request.uuidString, details: "reason: not ours",
                     previousHash: String(repeating: "a", count: 64), hash: String(repeating: "b", count: 64)),
                 subject: "audit/approval/\(realm)/7")
         case .memberSnapshot:
             return try envelope(
                 MemberSnapshot(
-                    realm: realm, subject: "bob@acme.example", roles: ["approver", "auditor"], revision: 2, updatedAt: time),
+                    realm: realm, subject: "bob@acme.example", roles: ["approver", "auditor"], revision: 2,
+                    updatedAt: time),
                 subject: "bob@acme.example")
         case .policySnapshot:
             let document = PolicyDocument(
@@ -95,18 +98,24 @@ enum ContractFixtures {
                 request: request, realm: realm, requester: "alice@acme.example", policy: "web-server",
                 policyVersion: 3, ca: "acme-issuing-ca", approval: approval,
                 subject: [.init(type: "CN", value: "www.acme.example"), .init(type: "O", value: "ACME Corp")],
-                alternativeNames: [.init(kind: .dns, value: "www.acme.example"), .init(kind: .ip, value: "192.0.2.10")],
+                alternativeNames: [
+                    .init(kind: .dns, value: "www.acme.example"), .init(kind: .ip, value: "192.0.2.10"),
+                ],
                 keySource: optionals ? .csr : .server,
                 publicKey: optionals ? "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq3F0+1lTnWTg7xj1Q5bYyPjLtJfZ==" : nil,
                 keySpec: optionals ? "ec:P-256" : nil, validityDays: 90,
                 keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth", "clientAuth"], submittedAt: time,
-                verificationEmails: optionals ? ["webmaster@acme.example"] : nil, keyRetentionSeconds: optionals ? 604_800 : nil,
-                keyPasswordVerifier: optionals ? "pbkdf2-sha256$210000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=" : nil)
+                verificationEmails: optionals ? ["webmaster@acme.example"] : nil,
+                keyRetentionSeconds: optionals ? 604_800 : nil,
+                keyPasswordVerifier: optionals
+                    ? "pbkdf2-sha256$210000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=" : nil
+            )
             return try envelope(submitted, subject: request.uuidString)
         case .requestApproved:
             return try envelope(
-                RequestApproved(request: request, realm: realm, approvedBy: ["bob@acme.example", "carol@acme.example"],
-                                reason: "two approvals"),
+                RequestApproved(
+                    request: request, realm: realm, approvedBy: ["bob@acme.example", "carol@acme.example"],
+                    reason: "two approvals"),
                 subject: request.uuidString)
         case .requestDeclined:
             return try envelope(
@@ -114,18 +123,21 @@ enum ContractFixtures {
                 subject: request.uuidString)
         case .requestFailed:
             return try envelope(
-                RequestFailed(request: request, realm: realm, code: "ca-unavailable", reason: "CA timed out 5 times",
-                              failedBy: "/clm/ca-gateway"),
+                RequestFailed(
+                    request: request, realm: realm, code: "ca-unavailable", reason: "CA timed out 5 times",
+                    failedBy: "/clm/ca-gateway"),
                 subject: request.uuidString)
         case .requestAwaiting:
             return try envelope(
                 RequestAwaiting(
-                    request: request, realm: realm, state: .awaitingApproval, required: 2, received: ["bob@acme.example"],
+                    request: request, realm: realm, state: .awaitingApproval, required: 2,
+                    received: ["bob@acme.example"],
                     expiresAt: time.addingTimeInterval(3_600), reason: "1 of 2 approvals"),
                 subject: request.uuidString)
         case .requestExpired:
             return try envelope(
-                RequestExpired(request: request, realm: realm, reason: "no approval within 72h"), subject: request.uuidString)
+                RequestExpired(request: request, realm: realm, reason: "no approval within 72h"),
+                subject: request.uuidString)
         case .requestDelayed:
             return try envelope(
                 RequestDelayed(
@@ -134,7 +146,8 @@ enum ContractFixtures {
                 subject: request.uuidString)
         case .keyDestroyed:
             return try envelope(
-                KeyDestroyed(request: request, realm: realm, cause: .retentionExpired, reason: "not downloaded within 7d"),
+                KeyDestroyed(
+                    request: request, realm: realm, cause: .retentionExpired, reason: "not downloaded within 7d"),
                 subject: request.uuidString)
         case .keyGenerated:
             let generated = KeyGenerated(
@@ -183,7 +196,9 @@ enum ContractFixtures {
         case .object(let members):
             for key in members.keys.sorted() { result += nodes(of: members[key]!, at: pointer + [key]) }
         case .array(let elements):
-            for (index, element) in elements.enumerated() { result += nodes(of: element, at: pointer + [String(index)]) }
+            for (index, element) in elements.enumerated() {
+                result += nodes(of: element, at: pointer + [String(index)])
+            }
         default:
             break
         }

@@ -81,14 +81,16 @@ struct ContractsEventSchemaTests {
         let definitions = F.definitions(of: raw)
         var objectsSeen = 0
 
-        try F.walk(try F.parsedEvent(type, optionals: false), schema: raw, definitions: definitions) { pointer, value, node in
+        try F.walk(try F.parsedEvent(type, optionals: false), schema: raw, definitions: definitions) {
+            pointer, value, node in
             guard case .object(let members) = value else { return }
             objectsSeen += 1
             #expect(
                 F.stringSet(node["required"]) == Set(members.keys),
                 "\(type) \(F.string(pointer)): required differs from the non-optional properties")
         }
-        try F.walk(try F.parsedEvent(type, optionals: true), schema: raw, definitions: definitions) { pointer, value, node in
+        try F.walk(try F.parsedEvent(type, optionals: true), schema: raw, definitions: definitions) {
+            pointer, value, node in
             guard case .object(let members) = value else { return }
             guard case .object(let properties)? = node["properties"] else {
                 Issue.record("\(type) \(F.string(pointer)): object without properties")
@@ -187,12 +189,16 @@ struct ContractsEventSchemaTests {
             if node["enum"] != nil { bogus.append(("enum", "bogus")) }
             if node["const"] != nil { bogus.append(("const", "bogus")) }
             if node["format"] == .string("uuid") {
-                bogus += [("uuid", "not-a-uuid"), ("uuid", "6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2"),
-                          ("uuid", "6F1C2A4E+3B7D-4E21-9A0C-5D8E7F6A1B2C"), ("uuid", "6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2G")]
+                bogus += [
+                    ("uuid", "not-a-uuid"), ("uuid", "6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2"),
+                    ("uuid", "6F1C2A4E+3B7D-4E21-9A0C-5D8E7F6A1B2C"), ("uuid", "6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2G"),
+                ]
             }
             if node["format"] == .string("date-time") {
-                bogus += [("date-time", "yesterday"), ("date-time", "2025-02-30T10:00:00Z"),
-                          ("date-time", "2025-03-14 09:26:53Z"), ("date-time", "2025-03-14T09:26:53")]
+                bogus += [
+                    ("date-time", "yesterday"), ("date-time", "2025-02-30T10:00:00Z"),
+                    ("date-time", "2025-03-14 09:26:53Z"), ("date-time", "2025-03-14T09:26:53"),
+                ]
             }
             if node["pattern"] != nil { bogus.append(("pattern", "Not Valid!")) }
             for (keyword, text) in bogus {
@@ -217,8 +223,10 @@ struct ContractsEventSchemaTests {
             .memberSnapshot: ["/data/roles/0", "/data/roles/1"],
             .requestAwaiting: ["/data/state"],
             .keyDestroyed: ["/data/cause"],
-            .requestSubmitted: ["/data/approval/mode", "/data/keySource", "/data/alternativeNames/0/kind",
-                                "/data/alternativeNames/1/kind"],
+            .requestSubmitted: [
+                "/data/approval/mode", "/data/keySource", "/data/alternativeNames/0/kind",
+                "/data/alternativeNames/1/kind",
+            ],
         ]
         #expect(Set(probed["enum"] ?? []) == expectedEnums[type] ?? [])
         if type.topic == .requestEvents {
@@ -231,26 +239,32 @@ struct ContractsEventSchemaTests {
         let submitted = try F.parsedEvent(.requestSubmitted, optionals: true)
         let schema = try EventSchemas.schema(for: .requestSubmitted)
 
-        let badMode = try #require(F.replacing(["data", "approval", "mode"], in: submitted, with: .string("sometimes")))
-        #expect(schema.validate(badMode) == [
-            .init(path: "/data/approval/mode", reason: #""sometimes" is not one of "automatic", "email", "manual""#)
-        ])
+        let badMode = try #require(
+            F.replacing(["data", "approval", "mode"], in: submitted, with: .string("sometimes")))
+        #expect(
+            schema.validate(badMode) == [
+                .init(path: "/data/approval/mode", reason: #""sometimes" is not one of "automatic", "email", "manual""#)
+            ])
         let badRequest = try #require(F.replacing(["data", "request"], in: submitted, with: .string("42")))
         #expect(schema.validate(badRequest) == [.init(path: "/data/request", reason: #""42" is not a UUID"#)])
         let badSpec = try #require(F.replacing(["specversion"], in: submitted, with: .string("0.3")))
         #expect(schema.validate(badSpec) == [.init(path: "/specversion", reason: #"must be "1.0", got "0.3""#)])
-        let badKind = try #require(F.replacing(["data", "alternativeNames", "1", "kind"], in: submitted, with: .number(1)))
-        #expect(schema.validate(badKind) == [
-            .init(path: "/data/alternativeNames/1/kind", reason: "expected string, got integer")
-        ])
+        let badKind = try #require(
+            F.replacing(["data", "alternativeNames", "1", "kind"], in: submitted, with: .number(1)))
+        #expect(
+            schema.validate(badKind) == [
+                .init(path: "/data/alternativeNames/1/kind", reason: "expected string, got integer")
+            ])
         let badRealm = try #require(F.replacing(["realm"], in: submitted, with: .string("-acme")))
         #expect(schema.validate(badRealm).map(\.path) == ["/realm"])
-        let longRealm = try #require(F.replacing(["realm"], in: submitted, with: .string(String(repeating: "a", count: 64))))
+        let longRealm = try #require(
+            F.replacing(["realm"], in: submitted, with: .string(String(repeating: "a", count: 64))))
         #expect(schema.validate(longRealm).map(\.path) == ["/realm"])
 
         // An event of one type carrying another type's data.
         let approved = try F.parsedEvent(.requestApproved, optionals: true)
-        let mislabelled = try #require(F.replacing(["type"], in: approved, with: .string(EventType.requestDeclined.rawValue)))
+        let mislabelled = try #require(
+            F.replacing(["type"], in: approved, with: .string(EventType.requestDeclined.rawValue)))
         let violations = try EventSchemas.validate(mislabelled)
         #expect(Set(violations.map(\.path)) == ["/data/approvedBy", "/data/declinedBy"])
 
@@ -326,7 +340,9 @@ struct ContractsEventSchemaTests {
             }
         }
         for _ in 0..<300 {
-            let bytes = (0..<Int.random(in: 0...64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = (0..<Int.random(in: 0...64, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             _ = try? EventSchemas.validate(bytes)
         }
     }

@@ -25,8 +25,9 @@ struct ContractsJSONSchemaTests {
 
     @Test("booleans and numbers are told apart")
     func booleansAreNotNumbers() throws {
-        #expect(try Value.parse(Array("[true,false,1,0,1.5,-0]".utf8))
-            == .array([.bool(true), .bool(false), .number(1), .number(0), .number(1.5), .number(0)]))
+        #expect(
+            try Value.parse(Array("[true,false,1,0,1.5,-0]".utf8))
+                == .array([.bool(true), .bool(false), .number(1), .number(0), .number(1.5), .number(0)]))
         #expect(try Value.parse(Array("true".utf8)) == .bool(true))
         #expect(try Value.parse(Array("0".utf8)) == .number(0))
         // One parser for tokens and documents: duplicate member names are refused, not "last wins".
@@ -90,7 +91,8 @@ struct ContractsJSONSchemaTests {
         let either = try schema(#"{"type":["string","null"]}"#)
         #expect(try valid(either, "null"))
         #expect(try valid(either, #""a""#))
-        #expect(try either.validate(Array("1".utf8)) == [.init(path: "", reason: "expected string or null, got integer")])
+        #expect(
+            try either.validate(Array("1".utf8)) == [.init(path: "", reason: "expected string or null, got integer")])
     }
 
     @Test("properties, required and additionalProperties, with paths")
@@ -104,14 +106,16 @@ struct ContractsJSONSchemaTests {
             """#)
         #expect(try valid(person, #"{"name":"a","address":{"city":"b"}}"#))
         #expect(try valid(person, #"{"name":"a","address":{"city":"b","zip":"1"}}"#))
-        #expect(try person.validate(Array(#"{"address":{}}"#.utf8)) == [
-            .init(path: "/name", reason: "required property is missing"),
-            .init(path: "/address/city", reason: "required property is missing"),
-        ])
-        #expect(try person.validate(Array(#"{"name":"a","address":{"city":"b","street":"c"},"age":3}"#.utf8)) == [
-            .init(path: "/address/street", reason: "unexpected property"),
-            .init(path: "/age", reason: "unexpected property"),
-        ])
+        #expect(
+            try person.validate(Array(#"{"address":{}}"#.utf8)) == [
+                .init(path: "/name", reason: "required property is missing"),
+                .init(path: "/address/city", reason: "required property is missing"),
+            ])
+        #expect(
+            try person.validate(Array(#"{"name":"a","address":{"city":"b","street":"c"},"age":3}"#.utf8)) == [
+                .init(path: "/address/street", reason: "unexpected property"),
+                .init(path: "/age", reason: "unexpected property"),
+            ])
         #expect(try paths(person, #"{"name":1,"address":{"city":[]}}"#) == ["/address/city", "/name"])
         // Extra properties are fine unless forbidden, and can be given a schema.
         #expect(try valid(try schema(#"{"properties":{"a":{"type":"string"}}}"#), #"{"a":"x","b":1}"#))
@@ -139,9 +143,10 @@ struct ContractsJSONSchemaTests {
     func enumAndConst() throws {
         let colour = try schema(#"{"enum":["red","green",null,1]}"#)
         for instance in [#""red""#, "null", "1", "1.0"] { #expect(try valid(colour, instance), "\(instance)") }
-        #expect(try colour.validate(Array(#""blue""#.utf8)) == [
-            .init(path: "", reason: #""blue" is not one of "red", "green", null, 1"#)
-        ])
+        #expect(
+            try colour.validate(Array(#""blue""#.utf8)) == [
+                .init(path: "", reason: #""blue" is not one of "red", "green", null, 1"#)
+            ])
         #expect(try paths(colour, "true") == [""])
         let fixed = try schema(#"{"const":{"a":[1,"x"]}}"#)
         #expect(try valid(fixed, #"{"a":[1,"x"]}"#))
@@ -164,7 +169,9 @@ struct ContractsJSONSchemaTests {
     func bounds() throws {
         let percent = try schema(#"{"type":"number","minimum":0,"maximum":100}"#)
         for instance in ["0", "100", "50.5"] { #expect(try valid(percent, instance), "\(instance)") }
-        for instance in ["-0.001", "100.5", "1e308", "-1e308"] { #expect(try paths(percent, instance) == [""], "\(instance)") }
+        for instance in ["-0.001", "100.5", "1e308", "-1e308"] {
+            #expect(try paths(percent, instance) == [""], "\(instance)")
+        }
         let reason = try percent.validate(Array("101".utf8)).first?.reason
         #expect(reason == "101 is greater than the maximum 100")
     }
@@ -191,9 +198,11 @@ struct ContractsJSONSchemaTests {
         #expect(try valid(uuid, #""6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2C""#))
         #expect(try valid(uuid, #""6f1c2a4e-3b7d-4e21-9a0c-5d8e7f6a1b2c""#))
         #expect(try valid(uuid, "\"\(UUID().uuidString)\""))
-        for bad in ["", "6F1C2A4E3B7D4E219A0C5D8E7F6A1B2C", "{6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2C}",
-                    "6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2C0", "6F1C2A4E-3B7D-4E21-9A0C_5D8E7F6A1B2C",
-                    "ZF1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2C", "6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1BéC"] {
+        for bad in [
+            "", "6F1C2A4E3B7D4E219A0C5D8E7F6A1B2C", "{6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2C}",
+            "6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2C0", "6F1C2A4E-3B7D-4E21-9A0C_5D8E7F6A1B2C",
+            "ZF1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1B2C", "6F1C2A4E-3B7D-4E21-9A0C-5D8E7F6A1BéC",
+        ] {
             #expect(try paths(uuid, "\"\(bad)\"") == [""], "\(bad)")
         }
         // Unknown formats are annotations.
@@ -203,16 +212,20 @@ struct ContractsJSONSchemaTests {
     @Test("format date-time is RFC 3339")
     func dateTimeFormat() throws {
         let dateTime = try schema(#"{"type":"string","format":"date-time"}"#)
-        for good in ["2025-03-14T09:26:53Z", "2025-03-14T09:26:53.589Z", "2025-03-14t09:26:53z",
-                     "2024-02-29T23:59:60+01:00", "2025-12-31T00:00:00.123456789-05:30",
-                     ContractCoding.formatTimestamp(Date())] {
+        for good in [
+            "2025-03-14T09:26:53Z", "2025-03-14T09:26:53.589Z", "2025-03-14t09:26:53z",
+            "2024-02-29T23:59:60+01:00", "2025-12-31T00:00:00.123456789-05:30",
+            ContractCoding.formatTimestamp(Date()),
+        ] {
             #expect(try valid(dateTime, "\"\(good)\""), "\(good)")
         }
-        for bad in ["", "2025-03-14", "2025-03-14T09:26Z", "2025-03-14 09:26:53Z", "2025-03-14T09:26:53",
-                    "2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2025-04-31T00:00:00Z", "2025-03-14T24:00:00Z",
-                    "2025-03-14T09:60:00Z", "2025-03-14T09:26:61Z", "2025-03-14T09:26:53.Z",
-                    "2025-03-14T09:26:53+0100", "2025-03-14T09:26:53Z ", "25-03-14T09:26:53Z",
-                    "2025-03-14T09:26:53+24:00", "２025-03-14T09:26:53Z"] {
+        for bad in [
+            "", "2025-03-14", "2025-03-14T09:26Z", "2025-03-14 09:26:53Z", "2025-03-14T09:26:53",
+            "2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2025-04-31T00:00:00Z", "2025-03-14T24:00:00Z",
+            "2025-03-14T09:60:00Z", "2025-03-14T09:26:61Z", "2025-03-14T09:26:53.Z",
+            "2025-03-14T09:26:53+0100", "2025-03-14T09:26:53Z ", "25-03-14T09:26:53Z",
+            "2025-03-14T09:26:53+24:00", "２025-03-14T09:26:53Z",
+        ] {
             #expect(try paths(dateTime, "\"\(bad)\"") == [""], "\(bad)")
         }
         #expect(JSONSchema.isDateTime("2000-02-29T00:00:00Z"))
@@ -229,8 +242,9 @@ struct ContractsJSONSchemaTests {
              "$ref":"#/$defs/Node"}
             """#)
         #expect(try valid(tree, #"{"value":1,"children":[{"value":2},{"value":3,"children":[]}]}"#))
-        #expect(try paths(tree, #"{"value":1,"children":[{"value":2},{"value":"3","children":[{"x":1}]}]}"#)
-            == ["/children/1/children/0/value", "/children/1/children/0/x", "/children/1/value"])
+        #expect(
+            try paths(tree, #"{"value":1,"children":[{"value":2},{"value":"3","children":[{"x":1}]}]}"#)
+                == ["/children/1/children/0/value", "/children/1/children/0/x", "/children/1/value"])
         let loop = try schema(##"{"$defs":{"A":{"$ref":"#/$defs/A"}},"$ref":"#/$defs/A"}"##)
         #expect(try loop.validate(Array("1".utf8)).map(\.reason) == ["nested too deeply"])
     }
@@ -240,7 +254,8 @@ struct ContractsJSONSchemaTests {
         #expect(try valid(try schema("true"), "[1]"))
         #expect(try paths(try schema("false"), "1") == [""])
         let annotated = try schema(
-            #"{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"x","title":"t","description":"d","examples":[1],"type":"integer"}"#)
+            #"{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"x","title":"t","description":"d","examples":[1],"type":"integer"}"#
+        )
         #expect(try valid(annotated, "1"))
         #expect(try paths(annotated, "1.5") == [""])
     }

@@ -12,7 +12,8 @@ struct AuditChainTests {
         -> AuditRecord
     {
         var record = AuditRecord(
-            service: "intake", realm: "acme", sequence: sequence, at: "2026-11-30T21:00:0\(sequence % 10).000Z", actor: actor,
+            service: "intake", realm: "acme", sequence: sequence, at: "2026-11-30T21:00:0\(sequence % 10).000Z",
+            actor: actor,
             action: "request.submitted", target: "t\(sequence)", details: details, previousHash: previous, hash: "")
         record.hash = AuditChain.hash(previous: previous, fields: record.chainFields)
         return record
@@ -34,8 +35,11 @@ struct AuditChainTests {
     func knownVector() {
         let first = AuditChain.hash(
             previous: Self.genesis,
-            fields: ["intake", "acme", "1", "2026-11-30T21:00:00.000Z", "alice@acme.example", "request.submitted", "6f1c2a4e",
-                     "policy web-server v1, key csr"])
+            fields: [
+                "intake", "acme", "1", "2026-11-30T21:00:00.000Z", "alice@acme.example", "request.submitted",
+                "6f1c2a4e",
+                "policy web-server v1, key csr",
+            ])
         #expect(first == "edbc32d7439075fb291d735e02a1c23b14230b9dffcbd2233078b0dfe87d4eee")
         let second = AuditChain.hash(
             previous: first,
@@ -70,8 +74,10 @@ struct AuditChainTests {
 
         var deleted = Self.chain(5)
         deleted.remove(at: 1)
-        #expect(Self.check(deleted) == AuditChain.Break(
-            sequence: 3, reason: "expected record 2 here: a record is missing or out of place"))
+        #expect(
+            Self.check(deleted)
+                == AuditChain.Break(
+                    sequence: 3, reason: "expected record 2 here: a record is missing or out of place"))
 
         var lastDropped = Self.chain(5)
         lastDropped.removeLast()

@@ -26,7 +26,8 @@ struct CryptoCertificateBuilderTests {
         ).issue(issuer: nil, issuerKey: rootKey)
         let issuingKey = try PrivateKey.generate(.ec(curve: .p256))
         let issuing = try CertificateBuilder(
-            subject: DistinguishedName([(.country, "DE"), (.organization, "CLM Test"), (.commonName, "CLM Issuing CA")]),
+            subject: DistinguishedName([(.country, "DE"), (.organization, "CLM Test"), (.commonName, "CLM Issuing CA")]
+            ),
             publicKey: issuingKey.publicKey,
             notBefore: now - day, notAfter: now + 1825 * day,
             profile: .issuingCA(pathLength: 0)
@@ -37,7 +38,10 @@ struct CryptoCertificateBuilderTests {
     static func leafBuilder(for key: PublicKeyInfo, serial: SerialNumber = .random()) -> CertificateBuilder {
         CertificateBuilder(
             subject: DistinguishedName([(.organization, "CLM Test"), (.commonName, "host.example.com")]),
-            subjectAlternativeNames: [.dns("host.example.com"), .dns("*.apps.example.com"), .ip("192.0.2.7"), .ip("2001:db8::1"), .email("ops@example.com"), .uri("https://example.com/id")],
+            subjectAlternativeNames: [
+                .dns("host.example.com"), .dns("*.apps.example.com"), .ip("192.0.2.7"), .ip("2001:db8::1"),
+                .email("ops@example.com"), .uri("https://example.com/id"),
+            ],
             publicKey: key,
             serialNumber: serial,
             notBefore: now, notAfter: now + 90 * day,
@@ -50,7 +54,8 @@ struct CryptoCertificateBuilderTests {
         let chain = try Self.hierarchy()
         let leafKey = try PrivateKey.generate(.ec(curve: .p256))
         let serial = SerialNumber.random()
-        let leaf = try Self.leafBuilder(for: leafKey.publicKey, serial: serial).issue(issuer: chain.issuing, issuerKey: chain.issuingKey)
+        let leaf = try Self.leafBuilder(for: leafKey.publicKey, serial: serial).issue(
+            issuer: chain.issuing, issuerKey: chain.issuingKey)
 
         // Parsed fields.
         #expect(chain.root.isCA && chain.issuing.isCA && !leaf.isCA)
@@ -69,7 +74,10 @@ struct CryptoCertificateBuilderTests {
         #expect(leaf.isSigned(by: chain.issuing))
         #expect(!leaf.isSigned(by: chain.root))
         #expect(try Certificate(pem: leaf.pem) == leaf)
-        #expect(Certificate.parseChain(pem: leaf.pem + chain.issuing.pem + chain.root.pem) == [leaf, chain.issuing, chain.root])
+        #expect(
+            Certificate.parseChain(pem: leaf.pem + chain.issuing.pem + chain.root.pem) == [
+                leaf, chain.issuing, chain.root,
+            ])
 
         // openssl agrees.
         let scratch = try CryptoScratch()
@@ -84,7 +92,10 @@ struct CryptoCertificateBuilderTests {
         #expect(text.contains("X509v3 Key Usage: critical\n                Digital Signature"))
         #expect(text.contains("TLS Web Server Authentication, TLS Web Client Authentication"))
         #expect(text.contains("X509v3 Subject Alternative Name: \n"))  // non-critical: subject is not empty
-        #expect(text.contains("DNS:host.example.com, DNS:*.apps.example.com, IP Address:192.0.2.7, IP Address:2001:DB8:0:0:0:0:0:1, email:ops@example.com, URI:https://example.com/id"))
+        #expect(
+            text.contains(
+                "DNS:host.example.com, DNS:*.apps.example.com, IP Address:192.0.2.7, IP Address:2001:DB8:0:0:0:0:0:1, email:ops@example.com, URI:https://example.com/id"
+            ))
         #expect(text.contains("Signature Algorithm: ecdsa-with-SHA256"))
         #expect(text.contains("Version: 3 (0x2)"))
         let leafSKI = try #require(Self.extensionValue(text, "X509v3 Subject Key Identifier"))
@@ -107,10 +118,13 @@ struct CryptoCertificateBuilderTests {
         try scratch.write("issuing.pem", chain.issuing.pem)
 
         let edKey = try PrivateKey.generate(.ed25519)
-        let edLeaf = try Self.leafBuilder(for: edKey.publicKey).issue(issuer: chain.issuing, issuerKey: chain.issuingKey)
+        let edLeaf = try Self.leafBuilder(for: edKey.publicKey).issue(
+            issuer: chain.issuing, issuerKey: chain.issuingKey)
         #expect(edLeaf.publicKey.algorithm == .ed25519)
         try scratch.write("ed.pem", edLeaf.pem)
-        #expect(try scratch.opensslOK(["verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "ed.pem"]).contains("OK"))
+        #expect(
+            try scratch.opensslOK(["verify", "-CAfile", "root.pem", "-untrusted", "issuing.pem", "ed.pem"]).contains(
+                "OK"))
 
         // RSA issuing CA under the EC root, signing a P-521 leaf (SHA-256 with RSA).
         let rsaKey = try PrivateKey.generate(.rsa(bits: 2048))
@@ -123,8 +137,12 @@ struct CryptoCertificateBuilderTests {
         let rsaLeaf = try Self.leafBuilder(for: p521Key.publicKey).issue(issuer: rsaCA, issuerKey: rsaKey)
         try scratch.write("rsaca.pem", rsaCA.pem)
         try scratch.write("rsaleaf.pem", rsaLeaf.pem)
-        #expect(try scratch.opensslOK(["verify", "-CAfile", "root.pem", "-untrusted", "rsaca.pem", "rsaleaf.pem"]).contains("OK"))
-        #expect(try scratch.opensslOK(["x509", "-in", "rsaleaf.pem", "-noout", "-text"]).contains("sha256WithRSAEncryption"))
+        #expect(
+            try scratch.opensslOK(["verify", "-CAfile", "root.pem", "-untrusted", "rsaca.pem", "rsaleaf.pem"]).contains(
+                "OK"))
+        #expect(
+            try scratch.opensslOK(["x509", "-in", "rsaleaf.pem", "-noout", "-text"]).contains("sha256WithRSAEncryption")
+        )
 
         // A self-signed P-521 root signs with SHA-512; an Ed448 root with Ed448.
         let p521Root = try CertificateBuilder(
@@ -163,10 +181,14 @@ struct CryptoCertificateBuilderTests {
         var builder = Self.leafBuilder(for: key.publicKey)
 
         builder.notAfter = builder.notBefore
-        #expect(throws: CryptoError(.malformedInput, "")) { try builder.issue(issuer: chain.issuing, issuerKey: chain.issuingKey) }
+        #expect(throws: CryptoError(.malformedInput, "")) {
+            try builder.issue(issuer: chain.issuing, issuerKey: chain.issuingKey)
+        }
         builder = Self.leafBuilder(for: key.publicKey)
         // Wrong issuer key.
-        #expect(throws: CryptoError(.keyMismatch, "")) { try builder.issue(issuer: chain.issuing, issuerKey: chain.rootKey) }
+        #expect(throws: CryptoError(.keyMismatch, "")) {
+            try builder.issue(issuer: chain.issuing, issuerKey: chain.rootKey)
+        }
         // Self-signed with a foreign key.
         #expect(throws: CryptoError(.keyMismatch, "")) { try builder.issue(issuer: nil, issuerKey: chain.rootKey) }
         // Issuer that is not a CA.
@@ -175,9 +197,14 @@ struct CryptoCertificateBuilderTests {
         // No subject, no SANs.
         builder.subject = DistinguishedName()
         builder.subjectAlternativeNames = []
-        #expect(throws: CryptoError(.malformedInput, "")) { try builder.issue(issuer: chain.issuing, issuerKey: chain.issuingKey) }
+        #expect(throws: CryptoError(.malformedInput, "")) {
+            try builder.issue(issuer: chain.issuing, issuerKey: chain.issuingKey)
+        }
         // Bad SAN values cannot inject anything.
-        for bad: SubjectAlternativeName in [.ip("300.1.1.1"), .dns("a.example.com,DNS:evil.com"), .dns(""), .email("no-at"), .dns("bücher.de"), .dns("-a.example"), .dns("a..example"), .dns("*"), .dns("a.*.example")] {
+        for bad: SubjectAlternativeName in [
+            .ip("300.1.1.1"), .dns("a.example.com,DNS:evil.com"), .dns(""), .email("no-at"), .dns("bücher.de"),
+            .dns("-a.example"), .dns("a..example"), .dns("*"), .dns("a.*.example"),
+        ] {
             builder = Self.leafBuilder(for: key.publicKey)
             builder.subjectAlternativeNames = [bad]
             #expect(throws: CryptoError(.malformedInput, ""), "\(bad)") {
@@ -187,7 +214,9 @@ struct CryptoCertificateBuilderTests {
         // Country must be two letters.
         builder = Self.leafBuilder(for: key.publicKey)
         builder.subject = DistinguishedName([(.country, "Germany")])
-        #expect(throws: CryptoError(.malformedInput, "")) { try builder.issue(issuer: chain.issuing, issuerKey: chain.issuingKey) }
+        #expect(throws: CryptoError(.malformedInput, "")) {
+            try builder.issue(issuer: chain.issuing, issuerKey: chain.issuingKey)
+        }
     }
 
     @Test("subject values with DN metacharacters are encoded literally")

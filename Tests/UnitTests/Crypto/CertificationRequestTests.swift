@@ -10,7 +10,9 @@ struct CryptoCertificationRequestTests {
         _ scratch: CryptoScratch, name: String, newkey: [String]
     ) throws -> (pem: [UInt8], der: [UInt8], spki: [UInt8]) {
         try scratch.opensslOK(
-            ["req", "-new"] + newkey + ["-nodes", "-subj", "/CN=x/O=Requester", "-keyout", "\(name).key", "-out", "\(name).csr"]
+            ["req", "-new"] + newkey + [
+                "-nodes", "-subj", "/CN=x/O=Requester", "-keyout", "\(name).key", "-out", "\(name).csr",
+            ]
         )
         try scratch.opensslOK(["req", "-in", "\(name).csr", "-outform", "DER", "-out", "\(name).der"])
         try scratch.opensslOK(["pkey", "-in", "\(name).key", "-pubout", "-outform", "DER", "-out", "\(name).pub"])
@@ -70,7 +72,9 @@ struct CryptoCertificationRequestTests {
             ("private key instead of CSR", try scratch.read("p256.key")),
         ]
         // Truncated body inside a well-formed PEM frame.
-        inputs.append(("truncated PEM body", Array(PEM.encode(label: "CERTIFICATE REQUEST", der: Array(csr.der.prefix(40))).utf8)))
+        inputs.append(
+            ("truncated PEM body", Array(PEM.encode(label: "CERTIFICATE REQUEST", der: Array(csr.der.prefix(40))).utf8))
+        )
         for (label, bytes) in inputs {
             do {
                 _ = try CertificationRequest.parse(bytes)

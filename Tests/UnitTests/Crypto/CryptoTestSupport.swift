@@ -49,7 +49,9 @@ final class CryptoScratch {
     @discardableResult
     func opensslOK(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let result = try openssl(arguments)
-        #expect(result.status == 0, "openssl \(arguments.joined(separator: " ")) failed: \(result.output)", sourceLocation: sourceLocation)
+        #expect(
+            result.status == 0, "openssl \(arguments.joined(separator: " ")) failed: \(result.output)",
+            sourceLocation: sourceLocation)
         return result.output
     }
 }

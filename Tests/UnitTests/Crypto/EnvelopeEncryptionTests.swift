@@ -25,7 +25,8 @@ struct CryptoEnvelopeEncryptionTests {
         #expect(try SealedKey(combinedBytes: first.combinedBytes) == first)
         let json = try JSONEncoder().encode(first)
         #expect(try JSONDecoder().decode(SealedKey.self, from: json) == first)
-        #expect(try kek.open(SealedKey(combinedBytes: first.combinedBytes), associatedData: aad).constantTimeEquals(secret))
+        #expect(
+            try kek.open(SealedKey(combinedBytes: first.combinedBytes), associatedData: aad).constantTimeEquals(secret))
 
         // Empty plaintext works too.
         #expect(try kek.open(kek.seal([], associatedData: []), associatedData: []).count == 0)
@@ -41,18 +42,51 @@ struct CryptoEnvelopeEncryptionTests {
             return copy
         }
         let variants: [(String, SealedKey, [UInt8], KeyEncryptionKey)] = [
-            ("ciphertext", SealedKey(kekID: "a", wrappedDataKey: sealed.wrappedDataKey, nonce: sealed.nonce, ciphertext: flipped(sealed.ciphertext), tag: sealed.tag), aad, kek),
-            ("tag", SealedKey(kekID: "a", wrappedDataKey: sealed.wrappedDataKey, nonce: sealed.nonce, ciphertext: sealed.ciphertext, tag: flipped(sealed.tag, at: 15)), aad, kek),
-            ("nonce", SealedKey(kekID: "a", wrappedDataKey: sealed.wrappedDataKey, nonce: flipped(sealed.nonce), ciphertext: sealed.ciphertext, tag: sealed.tag), aad, kek),
-            ("wrapped key", SealedKey(kekID: "a", wrappedDataKey: flipped(sealed.wrappedDataKey, at: 20), nonce: sealed.nonce, ciphertext: sealed.ciphertext, tag: sealed.tag), aad, kek),
-            ("short tag", SealedKey(kekID: "a", wrappedDataKey: sealed.wrappedDataKey, nonce: sealed.nonce, ciphertext: sealed.ciphertext, tag: Array(sealed.tag.prefix(8))), aad, kek),
+            (
+                "ciphertext",
+                SealedKey(
+                    kekID: "a", wrappedDataKey: sealed.wrappedDataKey, nonce: sealed.nonce,
+                    ciphertext: flipped(sealed.ciphertext), tag: sealed.tag), aad, kek
+            ),
+            (
+                "tag",
+                SealedKey(
+                    kekID: "a", wrappedDataKey: sealed.wrappedDataKey, nonce: sealed.nonce,
+                    ciphertext: sealed.ciphertext, tag: flipped(sealed.tag, at: 15)), aad, kek
+            ),
+            (
+                "nonce",
+                SealedKey(
+                    kekID: "a", wrappedDataKey: sealed.wrappedDataKey, nonce: flipped(sealed.nonce),
+                    ciphertext: sealed.ciphertext, tag: sealed.tag), aad, kek
+            ),
+            (
+                "wrapped key",
+                SealedKey(
+                    kekID: "a", wrappedDataKey: flipped(sealed.wrappedDataKey, at: 20), nonce: sealed.nonce,
+                    ciphertext: sealed.ciphertext, tag: sealed.tag), aad, kek
+            ),
+            (
+                "short tag",
+                SealedKey(
+                    kekID: "a", wrappedDataKey: sealed.wrappedDataKey, nonce: sealed.nonce,
+                    ciphertext: sealed.ciphertext, tag: Array(sealed.tag.prefix(8))), aad, kek
+            ),
             ("aad", sealed, aad + [0], kek),
             ("empty aad", sealed, [], kek),
-            ("kek id", SealedKey(kekID: "b", wrappedDataKey: sealed.wrappedDataKey, nonce: sealed.nonce, ciphertext: sealed.ciphertext, tag: sealed.tag), aad, try KeyEncryptionKey(id: "b", keyBytes: SecureRandom.bytes(32))),
+            (
+                "kek id",
+                SealedKey(
+                    kekID: "b", wrappedDataKey: sealed.wrappedDataKey, nonce: sealed.nonce,
+                    ciphertext: sealed.ciphertext, tag: sealed.tag), aad,
+                try KeyEncryptionKey(id: "b", keyBytes: SecureRandom.bytes(32))
+            ),
             ("other kek", sealed, aad, try KeyEncryptionKey.generate(id: "a")),
         ]
         for (label, candidate, associatedData, key) in variants {
-            #expect(throws: CryptoError(.decryptionFailed, ""), "\(label)") { try key.open(candidate, associatedData: associatedData) }
+            #expect(throws: CryptoError(.decryptionFailed, ""), "\(label)") {
+                try key.open(candidate, associatedData: associatedData)
+            }
         }
     }
 
@@ -72,14 +106,19 @@ struct CryptoEnvelopeEncryptionTests {
 
     @Test("KEKs must be 32 bytes; base64 configuration is accepted; nothing secret is printed")
     func kekConstruction() throws {
-        #expect(throws: CryptoError(.malformedInput, "")) { try KeyEncryptionKey(id: "x", keyBytes: SecureRandom.bytes(16)) }
-        #expect(throws: CryptoError(.malformedInput, "")) { try KeyEncryptionKey(id: "", keyBytes: SecureRandom.bytes(32)) }
+        #expect(throws: CryptoError(.malformedInput, "")) {
+            try KeyEncryptionKey(id: "x", keyBytes: SecureRandom.bytes(16))
+        }
+        #expect(throws: CryptoError(.malformedInput, "")) {
+            try KeyEncryptionKey(id: "", keyBytes: SecureRandom.bytes(32))
+        }
         #expect(throws: CryptoError(.malformedInput, "")) { try KeyEncryptionKey(id: "x", base64: "not base64!") }
         let raw = SecureRandom.bytes(32)
         let encoded = Data(raw).base64EncodedString()
         let kek = try KeyEncryptionKey(id: "cfg", base64: encoded)
         let sealed = try kek.seal([1, 2, 3], associatedData: [])
-        #expect(try KeyEncryptionKey(id: "cfg", keyBytes: raw).open(sealed, associatedData: []).copyBytes() == [1, 2, 3])
+        #expect(
+            try KeyEncryptionKey(id: "cfg", keyBytes: raw).open(sealed, associatedData: []).copyBytes() == [1, 2, 3])
         #expect(!"\(kek)".contains(encoded))
         #expect(!String(reflecting: kek).contains(encoded))
         do {

@@ -81,11 +81,16 @@ struct CryptoKeyTests {
     func publicKeyValidation() throws {
         let scratch = try CryptoScratch()
         // RSA-1024: too short.
-        try scratch.opensslOK(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "rsa1024.pem"])
+        try scratch.opensslOK([
+            "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "rsa1024.pem",
+        ])
         try scratch.opensslOK(["pkey", "-in", "rsa1024.pem", "-pubout", "-outform", "DER", "-out", "rsa1024.der"])
         #expect(throws: CryptoError(.weakKey, "")) { try PublicKeyInfo(spkiDER: try scratch.read("rsa1024.der")) }
         // RSA with e = 3.
-        try scratch.opensslOK(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-pkeyopt", "rsa_keygen_pubexp:3", "-out", "rsae3.pem"])
+        try scratch.opensslOK([
+            "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-pkeyopt", "rsa_keygen_pubexp:3",
+            "-out", "rsae3.pem",
+        ])
         try scratch.opensslOK(["pkey", "-in", "rsae3.pem", "-pubout", "-outform", "DER", "-out", "rsae3.der"])
         do {
             _ = try PublicKeyInfo(spkiDER: try scratch.read("rsae3.der"))
@@ -95,13 +100,19 @@ struct CryptoKeyTests {
             #expect(error.reason.contains("65537"))
         }
         // secp256k1: a curve outside the allowed set.
-        try scratch.opensslOK(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1", "-out", "k1.pem"])
+        try scratch.opensslOK([
+            "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1", "-out", "k1.pem",
+        ])
         try scratch.opensslOK(["pkey", "-in", "k1.pem", "-pubout", "-outform", "DER", "-out", "k1.der"])
-        #expect(throws: CryptoError(.unsupportedAlgorithm, "")) { try PublicKeyInfo(spkiDER: try scratch.read("k1.der")) }
+        #expect(throws: CryptoError(.unsupportedAlgorithm, "")) {
+            try PublicKeyInfo(spkiDER: try scratch.read("k1.der"))
+        }
         // X25519 is a key-agreement key, not a signing key.
         try scratch.opensslOK(["genpkey", "-algorithm", "X25519", "-out", "x.pem"])
         try scratch.opensslOK(["pkey", "-in", "x.pem", "-pubout", "-outform", "DER", "-out", "x.der"])
-        #expect(throws: CryptoError(.unsupportedAlgorithm, "")) { try PublicKeyInfo(spkiDER: try scratch.read("x.der")) }
+        #expect(throws: CryptoError(.unsupportedAlgorithm, "")) {
+            try PublicKeyInfo(spkiDER: try scratch.read("x.der"))
+        }
 
         // A P-256 point moved off the curve.
         var spki = try PrivateKey.generate(.ec(curve: .p256)).publicKey.spkiDER

@@ -9,8 +9,10 @@ struct CryptoPKCS12Tests {
     func exportOpensWithCLI() throws {
         let chain = try CryptoCertificateBuilderTests.hierarchy()
         let key = try PrivateKey.generate(.ec(curve: .p256))
-        let leaf = try CryptoCertificateBuilderTests.leafBuilder(for: key.publicKey).issue(issuer: chain.issuing, issuerKey: chain.issuingKey)
-        let bundle = try PKCS12.export(key: key, certificate: leaf, chain: [chain.issuing], password: "pa55 word", friendlyName: "host")
+        let leaf = try CryptoCertificateBuilderTests.leafBuilder(for: key.publicKey).issue(
+            issuer: chain.issuing, issuerKey: chain.issuingKey)
+        let bundle = try PKCS12.export(
+            key: key, certificate: leaf, chain: [chain.issuing], password: "pa55 word", friendlyName: "host")
         #expect(bundle.description.hasPrefix("<redacted"))
 
         let scratch = try CryptoScratch()
@@ -20,12 +22,18 @@ struct CryptoPKCS12Tests {
         #expect(info.contains("PBES2, PBKDF2, AES-256-CBC"))
         let certs = try scratch.opensslOK(["pkcs12", "-in", "b.p12", "-passin", "pass:pa55 word", "-nokeys"])
         #expect(Certificate.parseChain(pem: certs).count == 2)
-        try scratch.opensslOK(["pkcs12", "-in", "b.p12", "-passin", "pass:pa55 word", "-nocerts", "-nodes", "-out", "k.pem"])
+        try scratch.opensslOK([
+            "pkcs12", "-in", "b.p12", "-passin", "pass:pa55 word", "-nocerts", "-nodes", "-out", "k.pem",
+        ])
         try scratch.opensslOK(["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"])
         #expect(try PublicKeyInfo(pem: String(decoding: try scratch.read("pub.pem"), as: UTF8.self)) == key.publicKey)
         #expect(try scratch.openssl(["pkcs12", "-in", "b.p12", "-passin", "pass:wrong", "-noout"]).status != 0)
 
-        #expect(throws: CryptoError(.keyMismatch, "")) { try PKCS12.export(key: chain.issuingKey, certificate: leaf, password: "x") }
-        #expect(throws: CryptoError(.malformedInput, "")) { try PKCS12.export(key: key, certificate: leaf, password: "") }
+        #expect(throws: CryptoError(.keyMismatch, "")) {
+            try PKCS12.export(key: chain.issuingKey, certificate: leaf, password: "x")
+        }
+        #expect(throws: CryptoError(.malformedInput, "")) {
+            try PKCS12.export(key: key, certificate: leaf, password: "")
+        }
     }
 }

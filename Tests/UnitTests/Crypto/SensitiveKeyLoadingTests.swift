@@ -3,9 +3,11 @@ import Testing
 
 @Suite("Loading keys from sensitive bytes")
 struct SensitiveKeyLoadingTests {
-    @Test("a key sealed, opened and loaded without a plain copy is the same key", arguments: [
-        KeySpec.ec(curve: .p256), .ed25519, .rsa(bits: 2048),
-    ])
+    @Test(
+        "a key sealed, opened and loaded without a plain copy is the same key",
+        arguments: [
+            KeySpec.ec(curve: .p256), .ed25519, .rsa(bits: 2048),
+        ])
     func roundTrip(_ spec: KeySpec) throws {
         let key = try PrivateKey.generate(spec)
         let kek = try KeyEncryptionKey.generate(id: "test")

@@ -17,26 +17,32 @@ struct DomainContractCodingTests {
 
     // MARK: timestamps
 
-    @Test("timestamps are RFC 3339 in UTC with milliseconds", arguments: [
-        (0.0, "1970-01-01T00:00:00.000Z"), (1_741_944_413.5, "2025-03-14T09:26:53.500Z"),
-        (1_741_944_413.25, "2025-03-14T09:26:53.250Z"), (951_782_400, "2000-02-29T00:00:00.000Z"),
-    ])
+    @Test(
+        "timestamps are RFC 3339 in UTC with milliseconds",
+        arguments: [
+            (0.0, "1970-01-01T00:00:00.000Z"), (1_741_944_413.5, "2025-03-14T09:26:53.500Z"),
+            (1_741_944_413.25, "2025-03-14T09:26:53.250Z"), (951_782_400, "2000-02-29T00:00:00.000Z"),
+        ])
     func format(_ seconds: Double, _ text: String) {
         #expect(ContractCoding.formatTimestamp(Date(timeIntervalSince1970: seconds)) == text)
     }
 
-    @Test("formatted timestamps parse back to the same instant", arguments: [0.0, 1_741_944_413.5, 1_741_944_413.125, -86_400.75])
+    @Test(
+        "formatted timestamps parse back to the same instant",
+        arguments: [0.0, 1_741_944_413.5, 1_741_944_413.125, -86_400.75])
     func roundTrip(_ seconds: Double) throws {
         let date = Date(timeIntervalSince1970: seconds)
         let parsed = try #require(ContractCoding.parseTimestamp(ContractCoding.formatTimestamp(date)))
         #expect(parsed == date)
     }
 
-    @Test("UTC timestamps with or without a fraction are parsed", arguments: [
-        ("2025-03-14T09:26:53Z", 1_741_944_413.0), ("2025-03-14T09:26:53.5Z", 1_741_944_413.5),
-        ("2025-03-14T09:26:53.500Z", 1_741_944_413.5), ("2025-03-14T09:26:53.123456Z", 1_741_944_413.123456),
-        ("2025-03-14T09:26:53+00:00", 1_741_944_413.0),
-    ])
+    @Test(
+        "UTC timestamps with or without a fraction are parsed",
+        arguments: [
+            ("2025-03-14T09:26:53Z", 1_741_944_413.0), ("2025-03-14T09:26:53.5Z", 1_741_944_413.5),
+            ("2025-03-14T09:26:53.500Z", 1_741_944_413.5), ("2025-03-14T09:26:53.123456Z", 1_741_944_413.123456),
+            ("2025-03-14T09:26:53+00:00", 1_741_944_413.0),
+        ])
     func parse(_ text: String, _ seconds: Double) throws {
         let date = try #require(ContractCoding.parseTimestamp(text))
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_5)
@@ -46,10 +52,12 @@ struct DomainContractCodingTests {
     /// (`.iso8601.year().month().day().time(includingFractionalSeconds: true)`, no time-zone
     /// field) reads the wall-clock time as UTC and drops the offset, so the instant is off by
     /// the offset. The fallback `.iso8601` would have read it correctly.
-    @Test("timestamps with a non-UTC offset are read as the right instant", arguments: [
-        ("2025-03-14T11:26:53+02:00", 1_741_944_413.0), ("2025-03-14T11:26:53.250+02:00", 1_741_944_413.25),
-        ("2025-03-14T04:26:53-05:00", 1_741_944_413.0),
-    ])
+    @Test(
+        "timestamps with a non-UTC offset are read as the right instant",
+        arguments: [
+            ("2025-03-14T11:26:53+02:00", 1_741_944_413.0), ("2025-03-14T11:26:53.250+02:00", 1_741_944_413.25),
+            ("2025-03-14T04:26:53-05:00", 1_741_944_413.0),
+        ])
     func parseOffset(_ text: String, _ seconds: Double) throws {
         let date = try #require(ContractCoding.parseTimestamp(text))
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_5)
@@ -61,7 +69,9 @@ struct DomainContractCodingTests {
         #expect(ContractCoding.parseTimestamp("2025-03-14T09:26:53.589") == nil)
     }
 
-    @Test("non-timestamps are refused", arguments: ["", "nonsense", "2025-03-14", "09:26:53Z", "2025-13-14T09:26:53Z", "1741944413"])
+    @Test(
+        "non-timestamps are refused",
+        arguments: ["", "nonsense", "2025-03-14", "09:26:53Z", "2025-13-14T09:26:53Z", "1741944413"])
     func refuse(_ text: String) {
         #expect(ContractCoding.parseTimestamp(text) == nil)
     }
@@ -97,7 +107,9 @@ struct DomainContractCodingTests {
             data: Payload(request: Self.requestID, note: note, at: Self.time))
     }
 
-    @Test("an event survives encode and decode", arguments: [nil, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
+    @Test(
+        "an event survives encode and decode",
+        arguments: [nil, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
     func eventRoundTrip(_ traceparent: String?) throws {
         let original = event(traceparent: traceparent)
         let decoded = try CloudEvent<Payload>.decode(original.encoded())
@@ -124,7 +136,10 @@ struct DomainContractCodingTests {
         let keys = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]).keys
         #expect(
             Set(keys) == ["data", "datacontenttype", "id", "realm", "source", "specversion", "subject", "time", "type"])
-        let order = ["\"data\"", "\"datacontenttype\"", "\"id\"", "\"realm\"", "\"source\"", "\"specversion\"", "\"subject\"", "\"time\"", "\"type\""]
+        let order = [
+            "\"data\"", "\"datacontenttype\"", "\"id\"", "\"realm\"", "\"source\"", "\"specversion\"", "\"subject\"",
+            "\"time\"", "\"type\"",
+        ]
         let positions = order.compactMap { text.range(of: $0)?.lowerBound }
         #expect(positions.count == order.count && positions == positions.sorted())
     }

@@ -18,29 +18,35 @@ struct DomainEndEntityValidationTests {
         #expect(Attributes(dnsNames: [], ipAddresses: [], uris: []).validationProblems() == [expected])
     }
 
-    @Test("any one identifying attribute is enough", arguments: [
-        Attributes(commonName: "x"), Attributes(email: "a@b"), Attributes(dnsNames: ["a.example"]),
-        Attributes(ipAddresses: ["192.0.2.1"]), Attributes(uris: ["urn:x"]),
-    ])
+    @Test(
+        "any one identifying attribute is enough",
+        arguments: [
+            Attributes(commonName: "x"), Attributes(email: "a@b"), Attributes(dnsNames: ["a.example"]),
+            Attributes(ipAddresses: ["192.0.2.1"]), Attributes(uris: ["urn:x"]),
+        ])
     func oneIdentifyingAttribute(_ attributes: Attributes) {
         #expect(attributes.validationProblems().isEmpty)
     }
 
     // MARK: DNS names
 
-    @Test("valid DNS names", arguments: [
-        "example.com", "WWW.Example.COM", "a", "xn--bcher-kva.example", "a-b.c-d.example", "*.example.com",
-        "1.example", String(repeating: "a", count: 63) + ".example",
-    ])
+    @Test(
+        "valid DNS names",
+        arguments: [
+            "example.com", "WWW.Example.COM", "a", "xn--bcher-kva.example", "a-b.c-d.example", "*.example.com",
+            "1.example", String(repeating: "a", count: 63) + ".example",
+        ])
     func validDNS(_ name: String) {
         #expect(Attributes(dnsNames: [name]).validationProblems().isEmpty)
     }
 
-    @Test("invalid DNS names", arguments: [
-        "", ".", "example.com.", ".example.com", "a..b", "-a.example", "a-.example", "a_b.example", "a b.example",
-        "bücher.example", "a/b", String(repeating: "a", count: 64) + ".example",
-        Array(repeating: String(repeating: "a", count: 63), count: 4).joined(separator: "."),  // 255 chars
-    ])
+    @Test(
+        "invalid DNS names",
+        arguments: [
+            "", ".", "example.com.", ".example.com", "a..b", "-a.example", "a-.example", "a_b.example", "a b.example",
+            "bücher.example", "a/b", String(repeating: "a", count: 64) + ".example",
+            Array(repeating: String(repeating: "a", count: 63), count: 4).joined(separator: "."),  // 255 chars
+        ])
     func invalidDNS(_ name: String) {
         #expect(
             Attributes(commonName: "x", dnsNames: ["ok.example", name]).validationProblems() == [
@@ -50,27 +56,33 @@ struct DomainEndEntityValidationTests {
 
     /// A wildcard is only meaningful as the whole left-most label (RFC 6125 §6.4.3; CA/B BR
     /// 7.1.2.7.8). The check allows `*` anywhere in any label.
-    @Test("wildcards outside the left-most label are refused", arguments: [
-        "www.*.example.com", "example.*", "w*w.example.com", "**.example.com",
-    ])
+    @Test(
+        "wildcards outside the left-most label are refused",
+        arguments: [
+            "www.*.example.com", "example.*", "w*w.example.com", "**.example.com",
+        ])
     func misplacedWildcard(_ name: String) {
         #expect(!Attributes(dnsNames: [name]).validationProblems().isEmpty)
     }
 
     // MARK: IP addresses
 
-    @Test("valid IP addresses", arguments: [
-        "192.0.2.1", "0.0.0.0", "255.255.255.255", "10.0.0.10", "::1", "::", "2001:db8::10",
-        "2001:0db8:0000:0000:0000:ff00:0042:8329", "FE80::1",
-    ])
+    @Test(
+        "valid IP addresses",
+        arguments: [
+            "192.0.2.1", "0.0.0.0", "255.255.255.255", "10.0.0.10", "::1", "::", "2001:db8::10",
+            "2001:0db8:0000:0000:0000:ff00:0042:8329", "FE80::1",
+        ])
     func validIP(_ ip: String) {
         #expect(Attributes(ipAddresses: [ip]).validationProblems().isEmpty)
     }
 
-    @Test("invalid IP addresses", arguments: [
-        "", "192.0.2", "192.0.2.1.5", "256.0.0.1", "01.2.3.4", "1.2.3.04", "a.b.c.d", "1.2.3.4/24", "localhost",
-        "2001:db8::g", "1.2.3.4:80", String(repeating: "1:", count: 30),
-    ])
+    @Test(
+        "invalid IP addresses",
+        arguments: [
+            "", "192.0.2", "192.0.2.1.5", "256.0.0.1", "01.2.3.4", "1.2.3.04", "a.b.c.d", "1.2.3.4/24", "localhost",
+            "2001:db8::g", "1.2.3.4:80", String(repeating: "1:", count: 30),
+        ])
     func invalidIP(_ ip: String) {
         #expect(
             Attributes(commonName: "x", ipAddresses: ["192.0.2.1", ip]).validationProblems() == [
@@ -115,13 +127,18 @@ struct DomainEndEntityValidationTests {
     @Test("an e-mail needs an @")
     func email() {
         #expect(Attributes(email: "alice@acme.example").validationProblems().isEmpty)
-        #expect(Attributes(email: "alice.acme.example").validationProblems() == ["attributes.email: must be an e-mail address"])
+        #expect(
+            Attributes(email: "alice.acme.example").validationProblems() == [
+                "attributes.email: must be an e-mail address"
+            ])
     }
 
-    @Test("length limits per attribute", arguments: [
-        ("commonName", 64), ("email", 254), ("organization", 64), ("organizationalUnit", 64), ("locality", 128),
-        ("state", 128),
-    ])
+    @Test(
+        "length limits per attribute",
+        arguments: [
+            ("commonName", 64), ("email", 254), ("organization", 64), ("organizationalUnit", 64), ("locality", 128),
+            ("state", 128),
+        ])
     func lengths(_ name: String, _ max: Int) {
         func attributes(_ value: String) -> Attributes {
             // Keep e-mails shaped like e-mails so only the length rule can fire.
@@ -148,11 +165,14 @@ struct DomainEndEntityValidationTests {
     func emptyStrings() {
         #expect(
             Attributes(commonName: "", organization: "").validationProblems() == [
-                "attributes.commonName: must be 1...64 characters", "attributes.organization: must be 1...64 characters",
+                "attributes.commonName: must be 1...64 characters",
+                "attributes.organization: must be 1...64 characters",
             ])
     }
 
-    @Test("control characters are refused in text attributes", arguments: ["a\nb", "a\u{0}b", "a\tb", "\u{7F}", "a\u{85}"])
+    @Test(
+        "control characters are refused in text attributes",
+        arguments: ["a\nb", "a\u{0}b", "a\tb", "\u{7F}", "a\u{85}"])
     func controlCharacters(_ value: String) {
         #expect(
             Attributes(commonName: value).validationProblems() == [
@@ -166,7 +186,8 @@ struct DomainEndEntityValidationTests {
 
     @Test("URIs must be absolute")
     func uris() {
-        #expect(Attributes(uris: ["https://acme.example/", "urn:uuid:1", "spiffe://acme/web"]).validationProblems().isEmpty)
+        #expect(
+            Attributes(uris: ["https://acme.example/", "urn:uuid:1", "spiffe://acme/web"]).validationProblems().isEmpty)
         #expect(
             Attributes(uris: ["https://ok", "relative/path"]).validationProblems() == [
                 "attributes.uris[1]: 'relative/path' is not an absolute URI"
@@ -179,7 +200,9 @@ struct DomainEndEntityValidationTests {
 
     /// URIs are checked only for a `:` and their length, so a URI carrying a line break or
     /// a space (which would end up verbatim in the certificate's SAN) passes.
-    @Test("control characters and spaces are refused in URIs", arguments: ["https://a.example/\nx", "urn:a b", "urn:\u{0}"])
+    @Test(
+        "control characters and spaces are refused in URIs",
+        arguments: ["https://a.example/\nx", "urn:a b", "urn:\u{0}"])
     func controlCharactersInURI(_ uri: String) {
         #expect(!Attributes(uris: [uri]).validationProblems().isEmpty)
     }
@@ -187,7 +210,8 @@ struct DomainEndEntityValidationTests {
     @Test("problems are collected across attributes")
     func severalProblems() {
         let attributes = Attributes(
-            commonName: "a\u{1B}", email: "nope", country: "de", dnsNames: ["ok", "bad_name"], ipAddresses: ["999.1.1.1"],
+            commonName: "a\u{1B}", email: "nope", country: "de", dnsNames: ["ok", "bad_name"],
+            ipAddresses: ["999.1.1.1"],
             uris: ["nope"])
         let paths = attributes.validationProblems().map { String($0.prefix { $0 != ":" }) }
         #expect(

@@ -53,14 +53,16 @@ struct DomainPolicyValidationTests {
                 prefixes: ["validity.defaultDays: "]),
             Case(
                 name: "unknown key usage",
-                document: F.policy(profile: .init(keyUsage: ["digitalSignature", "keyCertSign"], extendedKeyUsage: [])),
+                document: F.policy(
+                    profile: .init(keyUsage: ["digitalSignature", "keyCertSign"], extendedKeyUsage: [])),
                 prefixes: ["profile.keyUsage[1]: 'keyCertSign' is not an end-entity key usage"]),
             Case(
                 name: "no key usage", document: F.policy(profile: .init(keyUsage: [], extendedKeyUsage: [])),
                 prefixes: ["profile.keyUsage: "]),
             Case(
                 name: "unknown extended key usage",
-                document: F.policy(profile: .init(keyUsage: ["digitalSignature"], extendedKeyUsage: ["anyExtendedKeyUsage"])),
+                document: F.policy(
+                    profile: .init(keyUsage: ["digitalSignature"], extendedKeyUsage: ["anyExtendedKeyUsage"])),
                 prefixes: ["profile.extendedKeyUsage[0]: 'anyExtendedKeyUsage' "]),
             Case(
                 name: "manual without approvers", document: F.policy(approval: .init(mode: .manual)),
@@ -86,15 +88,20 @@ struct DomainPolicyValidationTests {
                 document: F.policy(approval: .init(mode: .email, expiresAfter: "1h")),
                 prefixes: ["approval.expiresAfter: only for mode 'manual'"]),
             Case(
-                name: "link lifetime not a duration", document: F.policy(approval: .init(mode: .email, linkLifetime: "1 day")),
+                name: "link lifetime not a duration",
+                document: F.policy(approval: .init(mode: .email, linkLifetime: "1 day")),
                 prefixes: ["approval.linkLifetime: '1 day' is not a duration"]),
             Case(
-                name: "expiry too short", document: F.policy(approval: .init(mode: .manual, approvers: 1, expiresAfter: "5s")),
+                name: "expiry too short",
+                document: F.policy(approval: .init(mode: .manual, approvers: 1, expiresAfter: "5s")),
                 prefixes: ["approval.expiresAfter: must be between 10s and 30d"]),
             Case(
-                name: "expiry too long", document: F.policy(approval: .init(mode: .manual, approvers: 1, expiresAfter: "31d")),
+                name: "expiry too long",
+                document: F.policy(approval: .init(mode: .manual, approvers: 1, expiresAfter: "31d")),
                 prefixes: ["approval.expiresAfter: must be between 10s and 30d"]),
-            Case(name: "key retention", document: F.policy(keyRetention: "2y"), prefixes: ["keyRetention: '2y' is not a duration"]),
+            Case(
+                name: "key retention", document: F.policy(keyRetention: "2y"),
+                prefixes: ["keyRetention: '2y' is not a duration"]),
         ]
     }
 
@@ -153,12 +160,17 @@ struct PolicyDocumentSchemaTests {
         #expect(PolicyDocument.schemaProblems(Array(Self.valid.utf8)) == [])
     }
 
-    @Test("unknown fields, wrong types and bad enum values are named by path", arguments: [
-        (#""validity":{"defaultDays":30,"maxDays":90}"#, #""validity":{"defaultDays":30,"maxDay":90}"#, "/validity"),
-        (#""approval":{"mode":"automatic"}"#, #""approval":{"mode":"sometimes"}"#, "/approval/mode"),
-        (#""id":"web""#, #""id":"web","extra":true"#, "/"),
-        (#""rsaBits":[2048]"#, #""rsaBits":["2048"]"#, "/keyTemplate/rsaBits/0"),
-    ])
+    @Test(
+        "unknown fields, wrong types and bad enum values are named by path",
+        arguments: [
+            (
+                #""validity":{"defaultDays":30,"maxDays":90}"#, #""validity":{"defaultDays":30,"maxDay":90}"#,
+                "/validity"
+            ),
+            (#""approval":{"mode":"automatic"}"#, #""approval":{"mode":"sometimes"}"#, "/approval/mode"),
+            (#""id":"web""#, #""id":"web","extra":true"#, "/"),
+            (#""rsaBits":[2048]"#, #""rsaBits":["2048"]"#, "/keyTemplate/rsaBits/0"),
+        ])
     func problems(_ original: String, _ replacement: String, _ path: String) {
         let text = Self.valid.replacingOccurrences(of: original, with: replacement)
         #expect(text != Self.valid)

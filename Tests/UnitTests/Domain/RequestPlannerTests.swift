@@ -65,7 +65,8 @@ struct DomainRequestPlannerTests {
             found == [
                 PolicyViolation(
                     attribute: "key",
-                    rule: "RSA-1024 is not allowed; the policy allows RSA-2048, RSA-3072, RSA-4096, EC P-256, EC P-384, Ed25519"
+                    rule:
+                        "RSA-1024 is not allowed; the policy allows RSA-2048, RSA-3072, RSA-4096, EC P-256, EC P-384, Ed25519"
                 )
             ])
         #expect(found.first?.description == "key: " + (found.first?.rule ?? ""))
@@ -87,14 +88,16 @@ struct DomainRequestPlannerTests {
         #expect(found.map(\.rule) == ["RSA-2048 is not allowed; the policy allows no keys"])
     }
 
-    @Test("key labels", arguments: [
-        (KeyDescription(algorithm: "rsa", bits: 3072), "RSA-3072"),
-        (KeyDescription(algorithm: "ec", bits: 384, curve: "P-384"), "EC P-384"),
-        (KeyDescription(algorithm: "ec", bits: 384), "EC ?"),
-        (KeyDescription(algorithm: "ed25519", bits: 256), "Ed25519"),
-        (KeyDescription(algorithm: "ed448", bits: 456), "Ed448"),
-        (KeyDescription(algorithm: "x25519", bits: 256), "x25519"),
-    ])
+    @Test(
+        "key labels",
+        arguments: [
+            (KeyDescription(algorithm: "rsa", bits: 3072), "RSA-3072"),
+            (KeyDescription(algorithm: "ec", bits: 384, curve: "P-384"), "EC P-384"),
+            (KeyDescription(algorithm: "ec", bits: 384), "EC ?"),
+            (KeyDescription(algorithm: "ed25519", bits: 256), "Ed25519"),
+            (KeyDescription(algorithm: "ed448", bits: 456), "Ed448"),
+            (KeyDescription(algorithm: "x25519", bits: 256), "x25519"),
+        ])
     func labels(_ key: KeyDescription, _ label: String) {
         #expect(key.label == label)
     }
@@ -146,7 +149,8 @@ struct DomainRequestPlannerTests {
     func sparseSubject() throws {
         let attributes = EndEntity.Attributes(commonName: "Alice", email: "alice@acme.example", country: "FR")
         let result = try plan(entities: [F.entity(attributes)]).get()
-        #expect(result.subject == [SubjectAttribute(type: "C", value: "FR"), SubjectAttribute(type: "CN", value: "Alice")])
+        #expect(
+            result.subject == [SubjectAttribute(type: "C", value: "FR"), SubjectAttribute(type: "CN", value: "Alice")])
         #expect(result.alternativeNames == [AlternativeName(kind: .email, value: "alice@acme.example")])
     }
 
@@ -172,8 +176,10 @@ struct DomainRequestPlannerTests {
         let result = try plan(entities: [first, second]).get()
         #expect(
             result.alternativeNames == [
-                AlternativeName(kind: .dns, value: "www.acme.example"), AlternativeName(kind: .dns, value: "acme.example"),
-                AlternativeName(kind: .ip, value: "192.0.2.10"), AlternativeName(kind: .email, value: "ops@acme.example"),
+                AlternativeName(kind: .dns, value: "www.acme.example"),
+                AlternativeName(kind: .dns, value: "acme.example"),
+                AlternativeName(kind: .ip, value: "192.0.2.10"),
+                AlternativeName(kind: .email, value: "ops@acme.example"),
                 AlternativeName(kind: .uri, value: "https://acme.example/"),
                 AlternativeName(kind: .dns, value: "api.acme.example"), AlternativeName(kind: .ip, value: "192.0.2.11"),
             ])
@@ -182,7 +188,10 @@ struct DomainRequestPlannerTests {
     @Test("the same value under different kinds is kept once per kind")
     func dedupIsPerKind() throws {
         let result = try plan(entities: [F.entity(.init(dnsNames: ["x"], uris: ["x"]))]).get()
-        #expect(result.alternativeNames == [AlternativeName(kind: .dns, value: "x"), AlternativeName(kind: .uri, value: "x")])
+        #expect(
+            result.alternativeNames == [
+                AlternativeName(kind: .dns, value: "x"), AlternativeName(kind: .uri, value: "x"),
+            ])
     }
 
     // MARK: validity

@@ -71,10 +71,12 @@ struct DomainRequestStateTests {
         #expect(!RequestState.issued.canTransition(to: .expired))
     }
 
-    @Test("raw values are the wire names", arguments: [
-        (RequestState.awaitingVerification, "awaiting_verification"), (.awaitingApproval, "awaiting_approval"),
-        (.keyGenerated, "key_generated"), (.submitted, "submitted"), (.issued, "issued"),
-    ])
+    @Test(
+        "raw values are the wire names",
+        arguments: [
+            (RequestState.awaitingVerification, "awaiting_verification"), (.awaitingApproval, "awaiting_approval"),
+            (.keyGenerated, "key_generated"), (.submitted, "submitted"), (.issued, "issued"),
+        ])
     func wireNames(_ state: RequestState, _ name: String) {
         #expect(state.rawValue == name)
         #expect(RequestState(rawValue: name) == state)

@@ -22,7 +22,10 @@ struct DevelopmentIdentityProviderTests {
         let pem = try String(contentsOfFile: keyPath, encoding: .utf8)
         #expect(pem.hasPrefix("-----BEGIN PRIVATE KEY-----"))
         #expect([UInt8](try Data(contentsOf: keySetURL)) == first.jwksJSON)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["jwks.json", "signing-key.pem"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == [
+                "jwks.json", "signing-key.pem",
+            ])
 
         let second = try DevelopmentIdentityProvider.create(directory: directory)
         #expect(second.keyID == first.keyID)
@@ -60,7 +63,8 @@ struct DevelopmentIdentityProviderTests {
             subject: "bob", issuer: Fixture.issuer, audience: Fixture.audience, platformRoles: ["platform-admin"],
             realmRoles: ["acme": ["requester"]], lifetime: .seconds(600), now: Fixture.now)
 
-        let cache = KeySetCache(url: scratch.directory.appendingPathComponent(DevelopmentIdentityProvider.keySetFileName))
+        let cache = KeySetCache(
+            url: scratch.directory.appendingPathComponent(DevelopmentIdentityProvider.keySetFileName))
         let authenticator = BearerAuthenticator(verifier: Fixture.verifier, keys: cache)
         let principal = try await authenticator.authenticate(authorizationHeader: "Bearer \(token)", now: Fixture.now)
         #expect(principal.subject == "bob")
@@ -76,7 +80,8 @@ struct DevelopmentIdentityProviderTests {
         Fixture.expectFailure(.wrongAudience) {
             _ = try TokenVerifier(issuer: Fixture.issuer, audience: "other").verify(token, keys: keys, now: Fixture.now)
         }
-        let plain = try provider.mint(subject: "carol", issuer: Fixture.issuer, audience: Fixture.audience, now: Fixture.now)
+        let plain = try provider.mint(
+            subject: "carol", issuer: Fixture.issuer, audience: Fixture.audience, now: Fixture.now)
         let carol = try Fixture.verifier.verify(plain, keys: keys, now: Fixture.now)
         #expect(carol.platformRoles.isEmpty && carol.realmRoles.isEmpty)
         Fixture.expectFailure(.missingClaim) {

@@ -56,7 +56,9 @@ enum IdentityFixture {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length = 0
         let result = key.withUnsafeBytes { keyBytes in
-            EVP_Q_mac(nil, "HMAC", nil, "SHA256", nil, keyBytes.baseAddress, key.count, message, message.count, &out, out.count, &length)
+            EVP_Q_mac(
+                nil, "HMAC", nil, "SHA256", nil, keyBytes.baseAddress, key.count, message, message.count, &out,
+                out.count, &length)
         }
         precondition(result != nil)
         return Array(out.prefix(length))
@@ -68,7 +70,8 @@ enum IdentityFixture {
     ) {
         do {
             try body()
-            Issue.record("expected AuthenticationError.\(code.rawValue), but nothing was thrown", sourceLocation: sourceLocation)
+            Issue.record(
+                "expected AuthenticationError.\(code.rawValue), but nothing was thrown", sourceLocation: sourceLocation)
         } catch let error as AuthenticationError {
             #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
         } catch {
@@ -78,11 +81,13 @@ enum IdentityFixture {
 
     /// The async form of ``expectFailure(_:sourceLocation:_:)``.
     static func expectFailure(
-        _ code: AuthenticationError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+        _ code: AuthenticationError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: () async throws -> Void
     ) async {
         do {
             try await body()
-            Issue.record("expected AuthenticationError.\(code.rawValue), but nothing was thrown", sourceLocation: sourceLocation)
+            Issue.record(
+                "expected AuthenticationError.\(code.rawValue), but nothing was thrown", sourceLocation: sourceLocation)
         } catch let error as AuthenticationError {
             #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
         } catch {
@@ -114,7 +119,9 @@ struct JWTTestIssuer {
         try signer.sign(header: header, claims: IdentityFixture.claims(overrides, removing: removed))
     }
 
-    func verify(_ token: String, verifier: TokenVerifier = IdentityFixture.verifier, now: Date = IdentityFixture.now) throws -> Principal {
+    func verify(_ token: String, verifier: TokenVerifier = IdentityFixture.verifier, now: Date = IdentityFixture.now)
+        throws -> Principal
+    {
         try verifier.verify(token, keys: keySet, now: now)
     }
 }

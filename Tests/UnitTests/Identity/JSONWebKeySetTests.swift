@@ -26,7 +26,8 @@ struct IdentityJSONWebKeySetTests {
 
     @Test("the RFC 7638 example key parses and has the RFC's thumbprint")
     func rfc7638Thumbprint() throws {
-        let set = try Self.parse(#"{"keys":[{"kty":"RSA","n":"\#(Self.rfc7638Modulus)","e":"AQAB","alg":"RS256","kid":"2011-04-29"}]}"#)
+        let set = try Self.parse(
+            #"{"keys":[{"kty":"RSA","n":"\#(Self.rfc7638Modulus)","e":"AQAB","alg":"RS256","kid":"2011-04-29"}]}"#)
         let key = try #require(set.key(id: "2011-04-29"))
         #expect(key.algorithm == .rs256)
         #expect(key.publicKey.bits == 2048)
@@ -54,7 +55,8 @@ struct IdentityJSONWebKeySetTests {
     func weakRSA() throws {
         for bits in [1024, 2040] {
             Fixture.expectFailure(.unsupportedAlgorithm) {
-                _ = try Self.parse(#"{"keys":[{"kty":"RSA","kid":"a","n":"\#(Self.fakeModulus(bits: bits))","e":"AQAB"}]}"#)
+                _ = try Self.parse(
+                    #"{"keys":[{"kty":"RSA","kid":"a","n":"\#(Self.fakeModulus(bits: bits))","e":"AQAB"}]}"#)
             }
         }
         Fixture.expectFailure(.unsupportedAlgorithm) {
@@ -78,8 +80,12 @@ struct IdentityJSONWebKeySetTests {
             Fixture.expectFailure(.unsupportedAlgorithm) { _ = try Self.parse(document) }
         }
         // A local key without a JWS algorithm cannot be published either.
-        Fixture.expectFailure(.unsupportedAlgorithm) { _ = try JSONWebKey(publicKey: try PrivateKey.generate(.ec(curve: .p521)).publicKey) }
-        Fixture.expectFailure(.unsupportedAlgorithm) { _ = try JSONWebKey(publicKey: try PrivateKey.generate(.ed448).publicKey) }
+        Fixture.expectFailure(.unsupportedAlgorithm) {
+            _ = try JSONWebKey(publicKey: try PrivateKey.generate(.ec(curve: .p521)).publicKey)
+        }
+        Fixture.expectFailure(.unsupportedAlgorithm) {
+            _ = try JSONWebKey(publicKey: try PrivateKey.generate(.ed448).publicKey)
+        }
     }
 
     @Test("keys not meant for signature verification are skipped, not trusted and not fatal")

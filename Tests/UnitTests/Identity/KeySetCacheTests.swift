@@ -17,7 +17,9 @@ struct IdentityKeySetCacheTests {
         let cache = KeySetCache(url: Self.url, minimumRefreshInterval: .zero, fetch: endpoint.fetch)
         let authenticator = BearerAuthenticator(verifier: Fixture.verifier, keys: cache)
 
-        #expect(try await authenticator.authenticate(authorizationHeader: "Bearer \(try old.token())", now: Fixture.now).subject == "alice")
+        #expect(
+            try await authenticator.authenticate(authorizationHeader: "Bearer \(try old.token())", now: Fixture.now)
+                .subject == "alice")
         #expect(await endpoint.fetches == 1)
         // A known kid is served from the cache.
         _ = try await authenticator.authenticate(authorizationHeader: "Bearer \(try old.token())", now: Fixture.now)
@@ -25,7 +27,9 @@ struct IdentityKeySetCacheTests {
 
         // The provider rotates; the first token with the new kid causes exactly one fetch.
         await endpoint.publish(try JSONWebKeySet(keys: [old.jwk, new.jwk]).json)
-        #expect(try await authenticator.authenticate(authorizationHeader: "Bearer \(try new.token())", now: Fixture.now).subject == "alice")
+        #expect(
+            try await authenticator.authenticate(authorizationHeader: "Bearer \(try new.token())", now: Fixture.now)
+                .subject == "alice")
         #expect(await endpoint.fetches == 2)
         _ = try await authenticator.authenticate(authorizationHeader: "Bearer \(try new.token())", now: Fixture.now)
         #expect(await endpoint.fetches == 2)
@@ -73,7 +77,9 @@ struct IdentityKeySetCacheTests {
         let issuer = try JWTTestIssuer(.es256, keyID: "k")
         let endpoint = FakeKeySetEndpoint(try issuer.keySet.json)
         await endpoint.setFailing(true)
-        let cache = KeySetCache(url: URL(string: "https://user:secret@idp.example.test/jwks?x=1")!, minimumRefreshInterval: .zero, fetch: endpoint.fetch)
+        let cache = KeySetCache(
+            url: URL(string: "https://user:secret@idp.example.test/jwks?x=1")!, minimumRefreshInterval: .zero,
+            fetch: endpoint.fetch)
         do {
             _ = try await cache.keys(forKeyID: "k")
             Issue.record("loaded from a failing endpoint")
@@ -119,22 +125,30 @@ struct IdentityKeySetCacheTests {
         let token = try issuer.token()
 
         for header in [nil, "", "   ", "Basic YWxpY2U6c2VjcmV0", "Token \(token)"] as [String?] {
-            await Fixture.expectFailure(.missing) { _ = try await authenticator.authenticate(authorizationHeader: header, now: Fixture.now) }
+            await Fixture.expectFailure(.missing) {
+                _ = try await authenticator.authenticate(authorizationHeader: header, now: Fixture.now)
+            }
         }
         for header in ["Bearer", "Bearer   ", "Bearer a b", "Bearer \(token) extra", "Bearer not-a-jwt"] {
-            await Fixture.expectFailure(.malformed) { _ = try await authenticator.authenticate(authorizationHeader: header, now: Fixture.now) }
+            await Fixture.expectFailure(.malformed) {
+                _ = try await authenticator.authenticate(authorizationHeader: header, now: Fixture.now)
+            }
         }
         for header in ["Bearer \(token)", "bearer \(token)", "BEARER  \(token) "] {
-            #expect(try await authenticator.authenticate(authorizationHeader: header, now: Fixture.now) == Fixture.expectedPrincipal)
+            #expect(
+                try await authenticator.authenticate(authorizationHeader: header, now: Fixture.now)
+                    == Fixture.expectedPrincipal)
         }
         // Refused tokens do not reach the key set endpoint.
         let fetches = await endpoint.fetches
         await Fixture.expectFailure(.unsupportedAlgorithm) {
-            _ = try await authenticator.authenticate(authorizationHeader: "Bearer \(try issuer.token(header: ["alg": "none", "kid": "x"]))")
+            _ = try await authenticator.authenticate(
+                authorizationHeader: "Bearer \(try issuer.token(header: ["alg": "none", "kid": "x"]))")
         }
         #expect(await endpoint.fetches == fetches)
         await Fixture.expectFailure(.expired) {
-            _ = try await authenticator.authenticate(authorizationHeader: "Bearer \(token)", now: Fixture.now.addingTimeInterval(3600))
+            _ = try await authenticator.authenticate(
+                authorizationHeader: "Bearer \(token)", now: Fixture.now.addingTimeInterval(3600))
         }
     }
 }

@@ -40,7 +40,8 @@ struct IdentityTokenVerifierTests {
     @Test("a token without roles has none, and aud may be an array containing the audience")
     func minimalToken() throws {
         let issuer = try JWTTestIssuer(.es256)
-        let token = try issuer.token(["aud": ["other", Fixture.audience]], removing: ["clm_roles", "clm_realms", "iat"])
+        let token = try issuer.token(
+            ["aud": ["other", Fixture.audience]], removing: ["clm_roles", "clm_realms", "iat"])
         let principal = try issuer.verify(token)
         #expect(principal.platformRoles.isEmpty)
         #expect(principal.realmRoles.isEmpty)
@@ -84,7 +85,9 @@ struct IdentityTokenVerifierTests {
     @Test("a token from another issuer is refused")
     func wrongIssuer() throws {
         let issuer = try JWTTestIssuer(.es256)
-        Fixture.expectFailure(.wrongIssuer) { _ = try issuer.verify(try issuer.token(["iss": "https://evil.example.test"])) }
+        Fixture.expectFailure(.wrongIssuer) {
+            _ = try issuer.verify(try issuer.token(["iss": "https://evil.example.test"]))
+        }
         Fixture.expectFailure(.missingClaim) { _ = try issuer.verify(try issuer.token(removing: ["iss"])) }
     }
 
@@ -92,7 +95,9 @@ struct IdentityTokenVerifierTests {
     func wrongAudience() throws {
         let issuer = try JWTTestIssuer(.es256)
         Fixture.expectFailure(.wrongAudience) { _ = try issuer.verify(try issuer.token(["aud": "other-api"])) }
-        Fixture.expectFailure(.wrongAudience) { _ = try issuer.verify(try issuer.token(["aud": ["other-api", "third"]])) }
+        Fixture.expectFailure(.wrongAudience) {
+            _ = try issuer.verify(try issuer.token(["aud": ["other-api", "third"]]))
+        }
         Fixture.expectFailure(.wrongAudience) { _ = try issuer.verify(try issuer.token(["aud": [String]()])) }
         Fixture.expectFailure(.missingClaim) { _ = try issuer.verify(try issuer.token(removing: ["aud"])) }
         Fixture.expectFailure(.malformed) { _ = try issuer.verify(try issuer.token(["aud": 42])) }
@@ -110,7 +115,9 @@ struct IdentityTokenVerifierTests {
     func roleClaimShapes() throws {
         let issuer = try JWTTestIssuer(.es256)
         Fixture.expectFailure(.malformed) { _ = try issuer.verify(try issuer.token(["clm_roles": "platform-admin"])) }
-        Fixture.expectFailure(.malformed) { _ = try issuer.verify(try issuer.token(["clm_realms": ["acme": "approver"]])) }
+        Fixture.expectFailure(.malformed) {
+            _ = try issuer.verify(try issuer.token(["clm_realms": ["acme": "approver"]]))
+        }
         Fixture.expectFailure(.malformed) { _ = try issuer.verify(try issuer.token(["clm_realms": [["acme"]]])) }
     }
 
@@ -161,13 +168,21 @@ struct IdentityTokenVerifierTests {
             Fixture.expectFailure(.unsupportedAlgorithm) { _ = try issuer.verify(unsigned) }
         }
         // The signer itself happily forges the header; the verifier refuses it.
-        Fixture.expectFailure(.unsupportedAlgorithm) { _ = try issuer.verify(try issuer.token(header: ["alg": "none"])) }
+        Fixture.expectFailure(.unsupportedAlgorithm) {
+            _ = try issuer.verify(try issuer.token(header: ["alg": "none"]))
+        }
         Fixture.expectFailure(.malformed) { _ = try issuer.verify(try issuer.token(header: ["alg": 0])) }
-        Fixture.expectFailure(.unsupportedAlgorithm) { _ = try issuer.verify(try issuer.token(header: ["alg": "es256"])) }
-        Fixture.expectFailure(.unsupportedAlgorithm) { _ = try issuer.verify(try issuer.token(header: ["alg": "PS256"])) }
+        Fixture.expectFailure(.unsupportedAlgorithm) {
+            _ = try issuer.verify(try issuer.token(header: ["alg": "es256"]))
+        }
+        Fixture.expectFailure(.unsupportedAlgorithm) {
+            _ = try issuer.verify(try issuer.token(header: ["alg": "PS256"]))
+        }
     }
 
-    @Test("HS256 keyed with the public key's bytes (algorithm confusion) is refused", arguments: [JWSAlgorithm.rs256, .es256, .edDSA])
+    @Test(
+        "HS256 keyed with the public key's bytes (algorithm confusion) is refused",
+        arguments: [JWSAlgorithm.rs256, .es256, .edDSA])
     func hmacConfusion(algorithm: JWSAlgorithm) throws {
         let issuer = try JWTTestIssuer(algorithm)
         let claims = try JSONValue(any: Fixture.claims(["sub": "mallory"])).serialized
@@ -217,19 +232,29 @@ struct IdentityTokenVerifierTests {
 
         let anonymous = try JWTTestIssuer(.es256, keyID: nil)
         let noKid = try anonymous.token()
-        #expect(try verifier.verify(noKid, keys: try JSONWebKeySet(keys: [anonymous.jwk]), now: Fixture.now).subject == "alice")
+        #expect(
+            try verifier.verify(noKid, keys: try JSONWebKeySet(keys: [anonymous.jwk]), now: Fixture.now).subject
+                == "alice")
         let anonymousPlusOne = try JSONWebKeySet(keys: [anonymous.jwk, second.jwk])
         Fixture.expectFailure(.unknownKey) { _ = try verifier.verify(noKid, keys: anonymousPlusOne, now: Fixture.now) }
 
-        Fixture.expectFailure(.unknownKey) { _ = try verifier.verify(try first.token(header: ["kid": "third"]), keys: both, now: Fixture.now) }
-        Fixture.expectFailure(.unknownKey) { _ = try verifier.verify(try first.token(), keys: try JSONWebKeySet(keys: []), now: Fixture.now) }
-        Fixture.expectFailure(.malformed) { _ = try verifier.verify(try first.token(header: ["kid": 1]), keys: both, now: Fixture.now) }
+        Fixture.expectFailure(.unknownKey) {
+            _ = try verifier.verify(try first.token(header: ["kid": "third"]), keys: both, now: Fixture.now)
+        }
+        Fixture.expectFailure(.unknownKey) {
+            _ = try verifier.verify(try first.token(), keys: try JSONWebKeySet(keys: []), now: Fixture.now)
+        }
+        Fixture.expectFailure(.malformed) {
+            _ = try verifier.verify(try first.token(header: ["kid": 1]), keys: both, now: Fixture.now)
+        }
     }
 
     @Test("critical header extensions are refused")
     func criticalExtensions() throws {
         let issuer = try JWTTestIssuer(.es256)
-        Fixture.expectFailure(.malformed) { _ = try issuer.verify(try issuer.token(header: ["crit": ["b64"], "b64": false])) }
+        Fixture.expectFailure(.malformed) {
+            _ = try issuer.verify(try issuer.token(header: ["crit": ["b64"], "b64": false]))
+        }
     }
 
     // MARK: Malformed tokens
@@ -246,15 +271,24 @@ struct IdentityTokenVerifierTests {
             ("JWE-like five segments", "\(parts[0])..\(parts[1]).\(parts[2]).\(parts[2])"),
             ("empty header", ".\(parts[1]).\(parts[2])"),
             ("empty payload", "\(parts[0])..\(parts[2])"),
-            ("standard base64 alphabet", token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "+/"),
+            (
+                "standard base64 alphabet",
+                token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "+/"
+            ),
             ("padding", "\(parts[0])==.\(parts[1]).\(parts[2])"),
             ("padded signature", "\(parts[0]).\(parts[1]).\(parts[2])="),
             ("whitespace", "\(parts[0]). \(parts[1]).\(parts[2])"),
             ("impossible length", "\(parts[0]).\(parts[1]).A"),
             ("header not JSON", "\(Fixture.base64url("not json")).\(parts[1]).\(parts[2])"),
             ("header is an array", "\(Fixture.base64url(#"["ES256"]"#)).\(parts[1]).\(parts[2])"),
-            ("header with duplicate alg", "\(Fixture.base64url(#"{"alg":"ES256","alg":"none","kid":"key-1"}"#)).\(parts[1]).\(parts[2])"),
-            ("header with trailing data", "\(Fixture.base64url(#"{"alg":"ES256","kid":"key-1"} x"#)).\(parts[1]).\(parts[2])"),
+            (
+                "header with duplicate alg",
+                "\(Fixture.base64url(#"{"alg":"ES256","alg":"none","kid":"key-1"}"#)).\(parts[1]).\(parts[2])"
+            ),
+            (
+                "header with trailing data",
+                "\(Fixture.base64url(#"{"alg":"ES256","kid":"key-1"} x"#)).\(parts[1]).\(parts[2])"
+            ),
             ("header without alg", "\(Fixture.base64url(#"{"kid":"key-1"}"#)).\(parts[1]).\(parts[2])"),
             ("huge", "\(parts[0]).\(String(repeating: "A", count: 9000)).\(parts[2])"),
         ]

@@ -53,7 +53,8 @@ struct MailRendererTests {
     func dates() {
         #expect(MailRenderer.dateHeader(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 +0000")
         #expect(MailRenderer.dateHeader(Date(timeIntervalSince1970: 951_782_400)) == "Tue, 29 Feb 2000 00:00:00 +0000")
-        #expect(MailRenderer.dateHeader(Date(timeIntervalSince1970: 1_767_225_599)) == "Wed, 31 Dec 2025 23:59:59 +0000")
+        #expect(
+            MailRenderer.dateHeader(Date(timeIntervalSince1970: 1_767_225_599)) == "Wed, 31 Dec 2025 23:59:59 +0000")
     }
 
     @Test("Message-ID: given with or without brackets, generated at the sender's domain, validated")
@@ -90,10 +91,13 @@ struct MailRendererTests {
         #expect(MailDecoding.headerValue(header) == addresses.joined(separator: ", "))
     }
 
-    @Test("subjects with CR or LF (header injection) or control characters are refused", arguments: [
-        "Hello\r\nBcc: everyone@example.com", "Hello\nBcc: x@y", "Hello\r", "bell\u{7}", "nul\u{0}", "next\u{85}line",
-        "sep\u{2028}arator",
-    ])
+    @Test(
+        "subjects with CR or LF (header injection) or control characters are refused",
+        arguments: [
+            "Hello\r\nBcc: everyone@example.com", "Hello\nBcc: x@y", "Hello\r", "bell\u{7}", "nul\u{0}",
+            "next\u{85}line",
+            "sep\u{2028}arator",
+        ])
     func subjectInjection(_ subject: String) {
         #expect {
             try render(MailMessage(to: ["a@example.com"], subject: subject, textBody: "b"))
@@ -102,11 +106,13 @@ struct MailRendererTests {
         }
     }
 
-    @Test("a UTF-8 subject becomes RFC 2047 encoded-words that decode back", arguments: [
-        "Bestätigen Sie Ihre E-Mail-Adresse", "証明書リクエストの確認 ✓",
-        "Emoji 👩‍💻 and accents éèê — " + String(repeating: "Ünïcödé ", count: 12),
-        "=?utf-8?B?not-an-encoded-word?=", "Tab\tinside",
-    ])
+    @Test(
+        "a UTF-8 subject becomes RFC 2047 encoded-words that decode back",
+        arguments: [
+            "Bestätigen Sie Ihre E-Mail-Adresse", "証明書リクエストの確認 ✓",
+            "Emoji 👩‍💻 and accents éèê — " + String(repeating: "Ünïcödé ", count: 12),
+            "=?utf-8?B?not-an-encoded-word?=", "Tab\tinside",
+        ])
     func encodedSubject(_ subject: String) throws {
         let header = try MailRenderer.subjectHeader(subject)
         #expect(header.hasPrefix("Subject: =?utf-8?B?"))
@@ -143,7 +149,8 @@ struct MailRendererTests {
         let link = "https://clm.example.com:8443/v1/verify/" + String(repeating: "AbC-_9", count: 12)
         let body = "Confirm:\n\n  \(link)\r\n.\rx = y \nend\n"
         let rendered = try render(MailMessage(to: ["a@example.com"], subject: "s", textBody: body))
-        #expect(MailDecoding.header("Content-Transfer-Encoding", in: rendered.text) == "Content-Transfer-Encoding: 7bit")
+        #expect(
+            MailDecoding.header("Content-Transfer-Encoding", in: rendered.text) == "Content-Transfer-Encoding: 7bit")
         #expect(MailDecoding.split(rendered.text).body == "Confirm:\r\n\r\n  \(link)\r\n.\r\nx = y \r\nend\r\n")
         #expect(onlyCRLF(rendered.text))
         #expect(MailRenderer.body("").text == "\r\n")
@@ -175,9 +182,12 @@ struct MailRendererTests {
 
     @Test("long lines get soft breaks within 76 characters and a long URL survives intact")
     func softBreaks() throws {
-        let url = "https://clm.example.com/v1/realms/acme/verifications/confirm?request=7c0a4d2e-6a1b-4f3e-9d55-0123456789ab&token="
+        let url =
+            "https://clm.example.com/v1/realms/acme/verifications/confirm?request=7c0a4d2e-6a1b-4f3e-9d55-0123456789ab&token="
             + String(repeating: "Zm9vYmFy", count: 20)
-        let body = "Open this link:\n\(url)\n\n" + String(repeating: "ä", count: 100) + "\n" + String(repeating: " ", count: 90)
+        let body =
+            "Open this link:\n\(url)\n\n" + String(repeating: "ä", count: 100) + "\n"
+            + String(repeating: " ", count: 90)
         let encoded = QuotedPrintable.encode(body)
         for line in encoded.components(separatedBy: "\r\n") {
             #expect(line.count <= 76)
@@ -213,7 +223,9 @@ struct MailRendererTests {
 
     @Test("dot-stuffing doubles a leading dot on every line and adds the end marker")
     func dotStuffing() {
-        #expect(DotStuffing.stuff(".first\r\nsecond\r\n.\r\n..two\r\nmid.dle\r\n") == "..first\r\nsecond\r\n..\r\n...two\r\nmid.dle\r\n")
+        #expect(
+            DotStuffing.stuff(".first\r\nsecond\r\n.\r\n..two\r\nmid.dle\r\n")
+                == "..first\r\nsecond\r\n..\r\n...two\r\nmid.dle\r\n")
         #expect(DotStuffing.dataPayload("a\r\n.\r\nb\r\n") == "a\r\n..\r\nb\r\n.\r\n")
         #expect(DotStuffing.dataPayload("no final break") == "no final break\r\n.\r\n")
         // A bare LF is not a line break in SMTP data, so nothing after it is stuffed.

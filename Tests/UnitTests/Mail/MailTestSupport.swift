@@ -13,7 +13,8 @@ enum MailDecoding {
             var position = 0
             while position < bytes.count {
                 if bytes[position] == UInt8(ascii: "="), position + 2 < bytes.count,
-                    let value = UInt8(String(decoding: bytes[(position + 1)...(position + 2)], as: UTF8.self), radix: 16)
+                    let value = UInt8(
+                        String(decoding: bytes[(position + 1)...(position + 2)], as: UTF8.self), radix: 16)
                 {
                     output.append(value)
                     position += 3

@@ -15,7 +15,10 @@ struct SMTPReplyParserTests {
 
     @Test("a single-line reply, with CRLF, bare LF or no line ending")
     func singleLine() throws {
-        for line in ["220 mail.example.com ESMTP ready\r\n", "220 mail.example.com ESMTP ready\n", "220 mail.example.com ESMTP ready"] {
+        for line in [
+            "220 mail.example.com ESMTP ready\r\n", "220 mail.example.com ESMTP ready\n",
+            "220 mail.example.com ESMTP ready",
+        ] {
             let replies = try feed([line])
             #expect(replies == [SMTPReply(code: 220, lines: ["mail.example.com ESMTP ready"])])
         }
@@ -39,7 +42,10 @@ struct SMTPReplyParserTests {
         let reply = try #require(try parser.feed(line: Array("250 HELP\r\n".utf8)))
         #expect(!parser.hasPartialReply)
         #expect(reply.code == 250)
-        #expect(reply.lines == ["smtp.example.com Hello", "SIZE 33554432", "8BITMIME", "AUTH PLAIN login", "AUTH=CRAM-MD5", "HELP"])
+        #expect(
+            reply.lines == [
+                "smtp.example.com Hello", "SIZE 33554432", "8BITMIME", "AUTH PLAIN login", "AUTH=CRAM-MD5", "HELP",
+            ])
         #expect(reply.isPositiveCompletion)
         let extensions = reply.extensions
         #expect(extensions["SIZE"] == ["33554432"])
@@ -70,10 +76,13 @@ struct SMTPReplyParserTests {
         #expect(!SMTPReply(code: 554, lines: []).isTransientFailure)
     }
 
-    @Test("what is not an SMTP reply is a protocol violation", arguments: [
-        "HTTP/1.1 400 Bad Request\r\n", "25\r\n", "\r\n", "abc def\r\n", "2500 ok\r\n", "250_ok\r\n", "650 nope\r\n",
-        "150 nope\r\n", "-250 x\r\n",
-    ])
+    @Test(
+        "what is not an SMTP reply is a protocol violation",
+        arguments: [
+            "HTTP/1.1 400 Bad Request\r\n", "25\r\n", "\r\n", "abc def\r\n", "2500 ok\r\n", "250_ok\r\n",
+            "650 nope\r\n",
+            "150 nope\r\n", "-250 x\r\n",
+        ])
     func garbage(_ line: String) {
         #expect {
             try feed([line])

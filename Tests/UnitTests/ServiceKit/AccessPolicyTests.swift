@@ -37,8 +37,9 @@ struct AccessPolicyTests {
         .readMembers: ["realm-admin", "auditor"],
     ]
 
-    @Test("own realm: each role is allowed exactly what the matrix says, and refused with 403 otherwise",
-          arguments: Permission.allCases)
+    @Test(
+        "own realm: each role is allowed exactly what the matrix says, and refused with 403 otherwise",
+        arguments: Permission.allCases)
     func ownRealm(permission: Permission) throws {
         let expected = try #require(Self.allowed[permission])
         for role in ["realm-admin", "requester", "approver", "auditor"] {
@@ -84,7 +85,9 @@ struct AccessPolicyTests {
         #expect(merged.realmRoles["empty"] == nil, "an empty grant must not make a realm appear")
         #expect(AccessPolicy.decide(.decideApproval, principal: merged, realm: Self.realm) == .allow)
         #expect(AccessPolicy.decide(.readRequests, principal: merged, realm: Self.foreign) == .allow)
-        #expect(AccessPolicy.decide(.submitRequest, principal: merged, realm: Self.foreign) == .forbidden(needs: [.requester]))
+        #expect(
+            AccessPolicy.decide(.submitRequest, principal: merged, realm: Self.foreign)
+                == .forbidden(needs: [.requester]))
         #expect(merged.platformRoles == token.platformRoles && merged.subject == token.subject)
     }
 

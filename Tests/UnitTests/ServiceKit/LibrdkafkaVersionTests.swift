@@ -3,9 +3,11 @@ import Testing
 
 @Suite("LibrdkafkaVersion")
 struct ServiceKitLibrdkafkaVersionTests {
-    @Test("fields and description", arguments: [
-        (0x0202_00FF, "2.2.0"), (0x0210_01FF, "2.16.1"), (0x0200_02FF, "2.0.2"), (0x0102_0304, "1.2.3"),
-    ])
+    @Test(
+        "fields and description",
+        arguments: [
+            (0x0202_00FF, "2.2.0"), (0x0210_01FF, "2.16.1"), (0x0200_02FF, "2.0.2"), (0x0102_0304, "1.2.3"),
+        ])
     func fields(_ hex: Int, _ text: String) {
         #expect(LibrdkafkaVersion(hex: hex).description == text)
     }

@@ -34,17 +34,19 @@ struct ServiceKitProblemDescriptionTests {
         }
     }
 
-    @Test("sentences name the offending field", arguments: [
-        (#"{"count":1}"#, "missing field 'name'"),
-        (#"{"name":"a","count":1,"inner":{}}"#, "missing field 'port' in inner"),
-        (#"{"name":"a","count":"one"}"#, "field 'count' must be Int"),
-        (#"{"name":7,"count":1}"#, "field 'name' must be String"),
-        (#"{"name":"a","count":1,"inner":{"port":"x"}}"#, "field 'inner.port' must be Int"),
-        (#"{"name":null,"count":1}"#, "field 'name' must be a String, not null"),
-        (#"{"name":"a","count":1"#, "body is not valid JSON"),
-        ("", "body is not valid JSON"),
-        ("[1,2]", nil),
-    ] as [(String, String?)])
+    @Test(
+        "sentences name the offending field",
+        arguments: [
+            (#"{"count":1}"#, "missing field 'name'"),
+            (#"{"name":"a","count":1,"inner":{}}"#, "missing field 'port' in inner"),
+            (#"{"name":"a","count":"one"}"#, "field 'count' must be Int"),
+            (#"{"name":7,"count":1}"#, "field 'name' must be String"),
+            (#"{"name":"a","count":1,"inner":{"port":"x"}}"#, "field 'inner.port' must be Int"),
+            (#"{"name":null,"count":1}"#, "field 'name' must be a String, not null"),
+            (#"{"name":"a","count":1"#, "body is not valid JSON"),
+            ("", "body is not valid JSON"),
+            ("[1,2]", nil),
+        ] as [(String, String?)])
     func sentences(_ json: String, _ expected: String?) {
         let text = sentence(json)
         if let expected {
@@ -57,9 +59,11 @@ struct ServiceKitProblemDescriptionTests {
     /// Foundation's JSONDecoder (Linux) reports 1.5-into-Int as `.dataCorrupted` with an
     /// empty coding path and "The given data was not valid JSON", so `describe` answers
     /// "body is not valid JSON" for a syntactically valid body and names no field.
-    @Test("a number that is not an integer names the field", arguments: [
-        #"{"name":"a","count":1.5}"#, #"{"name":"a","count":99999999999999999999}"#,
-    ])
+    @Test(
+        "a number that is not an integer names the field",
+        arguments: [
+            #"{"name":"a","count":1.5}"#, #"{"name":"a","count":99999999999999999999}"#,
+        ])
     func fractionalInteger(_ json: String) {
         let text = sentence(json) ?? ""
         #expect(text != "malformed body")

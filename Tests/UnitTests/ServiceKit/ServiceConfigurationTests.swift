@@ -7,7 +7,8 @@ import Testing
 
 @Suite("ServiceConfiguration.fromEnvironment")
 struct ServiceKitConfigurationTests {
-    static let service = ServiceDefinition(name: "test", schema: "test", defaultPort: 9999, migrations: [], consumes: [])
+    static let service = ServiceDefinition(
+        name: "test", schema: "test", defaultPort: 9999, migrations: [], consumes: [])
     static let keyService = ServiceDefinition(
         name: "test", schema: "test", defaultPort: 9999, migrations: [], consumes: [], needsKeyEncryptionKey: true)
     static let minimal = ["CLM_PG_PASSWORD": "s3cret", "CLM_AUTH_JWKS_URL": "file:///etc/clm/jwks.json"]
@@ -61,7 +62,8 @@ struct ServiceKitConfigurationTests {
         let configuration = try load([
             "CLM_HTTP_HOST": "0.0.0.0", "CLM_HTTP_PORT": "8443", "CLM_PG_HOST": "db.internal", "CLM_PG_PORT": "5432",
             "CLM_PG_DATABASE": "certs", "CLM_PG_USER": "svc", "CLM_PG_TLS": "REQUIRE", "CLM_PG_POOL_SIZE": "200",
-            "CLM_KAFKA_BROKERS": "k1:9092,k2:9092", "CLM_KAFKA_PROPERTIES": "security.protocol=SSL, ssl.ca.location=/etc/ca.pem,sasl.password=a=b",
+            "CLM_KAFKA_BROKERS": "k1:9092,k2:9092",
+            "CLM_KAFKA_PROPERTIES": "security.protocol=SSL, ssl.ca.location=/etc/ca.pem,sasl.password=a=b",
             "CLM_KAFKA_TOPIC_PREFIX": "clm-prod_1.x", "CLM_LOG_LEVEL": "DEBUG", "CLM_STARTUP_TIMEOUT_SECONDS": "600",
         ])
         #expect(configuration.httpHost == "0.0.0.0")
@@ -84,7 +86,9 @@ struct ServiceKitConfigurationTests {
 
     @Test("empty values count as unset")
     func emptyIsUnset() throws {
-        let configuration = try load(["CLM_HTTP_PORT": "", "CLM_LOG_LEVEL": "", "CLM_PG_TLS": "", "CLM_KAFKA_PROPERTIES": ""])
+        let configuration = try load([
+            "CLM_HTTP_PORT": "", "CLM_LOG_LEVEL": "", "CLM_PG_TLS": "", "CLM_KAFKA_PROPERTIES": "",
+        ])
         #expect(configuration.httpPort == 9999)
         #expect(configuration.logLevel == .info)
         #expect(configuration.database.tls == .disable)
@@ -99,18 +103,25 @@ struct ServiceKitConfigurationTests {
     }
 
     static let invalid: [Invalid] = [
-        .init(environment: ["CLM_HTTP_PORT": "abc"], problem: "CLM_HTTP_PORT must be an integer in 1...65535, got 'abc'"),
-        .init(environment: ["CLM_HTTP_PORT": "70000"], problem: "CLM_HTTP_PORT must be an integer in 1...65535, got '70000'"),
+        .init(
+            environment: ["CLM_HTTP_PORT": "abc"], problem: "CLM_HTTP_PORT must be an integer in 1...65535, got 'abc'"),
+        .init(
+            environment: ["CLM_HTTP_PORT": "70000"],
+            problem: "CLM_HTTP_PORT must be an integer in 1...65535, got '70000'"),
         .init(environment: ["CLM_HTTP_PORT": "0"], problem: "CLM_HTTP_PORT must be an integer in 1...65535, got '0'"),
         .init(environment: ["CLM_PG_PORT": "-1"], problem: "CLM_PG_PORT must be an integer in 1...65535, got '-1'"),
-        .init(environment: ["CLM_PG_POOL_SIZE": "201"], problem: "CLM_PG_POOL_SIZE must be an integer in 1...200, got '201'"),
+        .init(
+            environment: ["CLM_PG_POOL_SIZE": "201"],
+            problem: "CLM_PG_POOL_SIZE must be an integer in 1...200, got '201'"),
         .init(
             environment: ["CLM_STARTUP_TIMEOUT_SECONDS": "1.5"],
             problem: "CLM_STARTUP_TIMEOUT_SECONDS must be an integer in 1...600, got '1.5'"),
         .init(
             environment: ["CLM_LOG_LEVEL": "loud"],
             problem: "CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got 'loud'"),
-        .init(environment: ["CLM_PG_TLS": "maybe"], problem: "CLM_PG_TLS must be one of disable, prefer, require, verify-full, got 'maybe'"),
+        .init(
+            environment: ["CLM_PG_TLS": "maybe"],
+            problem: "CLM_PG_TLS must be one of disable, prefer, require, verify-full, got 'maybe'"),
         .init(
             environment: ["CLM_KAFKA_TOPIC_PREFIX": "a b"],
             problem: "CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got 'a b'"),
@@ -157,9 +168,11 @@ struct ServiceKitConfigurationTests {
         #expect(found?.first?.hasPrefix("CLM_KEK or CLM_KEK_FILE is required") == true)
     }
 
-    @Test("CLM_KEK must be base64 of exactly 32 bytes", arguments: [
-        Data(count: 31).base64EncodedString(), Data(count: 33).base64EncodedString(), "not base64!", "AAAA",
-    ])
+    @Test(
+        "CLM_KEK must be base64 of exactly 32 bytes",
+        arguments: [
+            Data(count: 31).base64EncodedString(), Data(count: 33).base64EncodedString(), "not base64!", "AAAA",
+        ])
     func kekWrongSize(_ value: String) {
         let found = problems(["CLM_KEK": value], service: Self.keyService)
         #expect(found == ["CLM_KEK must be base64 of exactly 32 bytes"])
@@ -197,7 +210,8 @@ struct ServiceKitConfigurationTests {
 
     @Test("secrets never appear in the error")
     func secretsNotEchoed() {
-        let found = problems(["CLM_KEK": "c2VjcmV0LWtleS1tYXRlcmlhbA==", "CLM_HTTP_PORT": "x"], service: Self.keyService)
+        let found = problems(
+            ["CLM_KEK": "c2VjcmV0LWtleS1tYXRlcmlhbA==", "CLM_HTTP_PORT": "x"], service: Self.keyService)
         let text = found?.joined(separator: " ") ?? ""
         #expect(found?.count == 2)
         #expect(!text.contains("c2VjcmV0LWtleS1tYXRlcmlhbA=="))
@@ -274,9 +288,11 @@ struct ServiceKitConfigurationTests {
         }
     }
 
-    @Test("without CLM_PG_TLS_CA_FILE every TLS mode verifies against the system roots", arguments: [
-        "prefer", "require", "verify-full",
-    ])
+    @Test(
+        "without CLM_PG_TLS_CA_FILE every TLS mode verifies against the system roots",
+        arguments: [
+            "prefer", "require", "verify-full",
+        ])
     func systemRootsByDefault(_ mode: String) throws {
         let database = try load(["CLM_PG_TLS": mode]).database
         #expect(database.tlsCAFile == nil)
@@ -291,7 +307,8 @@ struct ServiceKitConfigurationTests {
 
     @Test("a CA file that does not exist is a configuration error")
     func caFileMissing() {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clm-unit-\(UUID().uuidString).pem").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clm-unit-\(UUID().uuidString).pem")
+            .path
         #expect(
             problems(["CLM_PG_TLS": "verify-full", "CLM_PG_TLS_CA_FILE": path]) == [
                 "CLM_PG_TLS_CA_FILE '\(path)' does not exist"
@@ -352,7 +369,8 @@ struct ServiceKitConfigurationTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", directory.appendingPathComponent("k.pem").path, "-out", directory.appendingPathComponent("c.pem").path,
+            "-keyout", directory.appendingPathComponent("k.pem").path, "-out",
+            directory.appendingPathComponent("c.pem").path,
             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1",
         ]
         process.standardOutput = FileHandle.nullDevice
@@ -369,9 +387,11 @@ struct ServiceKitConfigurationTests {
         #expect(try load(["CLM_HTTP_TLS_CERT_FILE": "", "CLM_HTTP_TLS_KEY_FILE": ""]).httpTLS == nil)
     }
 
-    @Test("CLM_HTTP_TLS_CERT_FILE and CLM_HTTP_TLS_KEY_FILE must be set together", arguments: [
-        "CLM_HTTP_TLS_CERT_FILE", "CLM_HTTP_TLS_KEY_FILE",
-    ])
+    @Test(
+        "CLM_HTTP_TLS_CERT_FILE and CLM_HTTP_TLS_KEY_FILE must be set together",
+        arguments: [
+            "CLM_HTTP_TLS_CERT_FILE", "CLM_HTTP_TLS_KEY_FILE",
+        ])
     func httpTLSOnlyOne(_ variable: String) throws {
         try withServerCertificate { directory in
             let path = directory.appendingPathComponent(variable.hasSuffix("CERT_FILE") ? "c.pem" : "k.pem").path
@@ -444,7 +464,8 @@ struct ServiceKitConfigurationTests {
             let cert = directory.appendingPathComponent("c.pem").path
             // The certificate in place of the key: nothing of the file appears in the message.
             let found = problems(["CLM_HTTP_TLS_CERT_FILE": cert, "CLM_HTTP_TLS_KEY_FILE": cert])
-            #expect(found == ["CLM_HTTP_TLS_KEY_FILE '\(cert)' holds no usable PEM private key (it must not be encrypted)"])
+            #expect(
+                found == ["CLM_HTTP_TLS_KEY_FILE '\(cert)' holds no usable PEM private key (it must not be encrypted)"])
             let pem = try String(contentsOfFile: cert, encoding: .utf8)
             let body = pem.split(separator: "\n").dropFirst().first.map(String.init) ?? "-"
             #expect(!(found ?? []).joined().contains(body))

@@ -19,7 +19,9 @@ struct AcknowledgedOffsetsTests {
     @Test("an acknowledged offset at or below an earlier one is a loss, and the highest stays")
     func backwards() {
         var offsets = AcknowledgedOffsets(seeded: [events: 41])
-        #expect(offsets.record([(lifecycle, 0), (events, 0), (events, 1)]) == "clm.request.events[3] acknowledged offset 0 after 41")
+        #expect(
+            offsets.record([(lifecycle, 0), (events, 0), (events, 1)])
+                == "clm.request.events[3] acknowledged offset 0 after 41")
         #expect(offsets.highest[events] == 41)
         #expect(offsets.record([(events, 41)]) != nil)
     }

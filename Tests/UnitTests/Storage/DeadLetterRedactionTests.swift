@@ -17,7 +17,8 @@ struct DeadLetterRedactionTests {
         let copy = String(
             decoding: DeadLetter.redacted(
                 Self.envelope(
-                    type: "clm.request.submit.v1", data: #"{"token":"eyJ.secret","keyPassword":"hunter22hunter","policy":"p"}"#)),
+                    type: "clm.request.submit.v1",
+                    data: #"{"token":"eyJ.secret","keyPassword":"hunter22hunter","policy":"p"}"#)),
             as: UTF8.self)
         #expect(!copy.contains("eyJ.secret") && !copy.contains("hunter22hunter"))
         #expect(copy.contains("[redacted]") && copy.contains("\"policy\":\"p\""))

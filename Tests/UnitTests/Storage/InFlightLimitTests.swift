@@ -33,10 +33,11 @@ struct InFlightLimitTests {
         let order = Arrivals()
         var tasks: [Task<Void, Never>] = []
         for index in 0..<3 {
-            tasks.append(Task {
-                _ = await limit.acquire()
-                await order.append(index)
-            })
+            tasks.append(
+                Task {
+                    _ = await limit.acquire()
+                    await order.append(index)
+                })
             try await Task.sleep(for: .milliseconds(30))
         }
         for _ in 0..<3 {

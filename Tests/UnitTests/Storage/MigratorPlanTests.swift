@@ -21,7 +21,8 @@ struct MigratorPlanTests {
     @Test("applied migrations are left out; the same version of two owners are two migrations")
     func applied() {
         let list = [Self.migration("outbox", 1), Self.migration("audit", 1), Self.migration("service", 1)]
-        let pending = Migrator.plan(list, applied: [.init(owner: "outbox", version: 1), .init(owner: "service", version: 1)])
+        let pending = Migrator.plan(
+            list, applied: [.init(owner: "outbox", version: 1), .init(owner: "service", version: 1)])
         #expect(pending.map(\.id.description) == ["audit/1"])
     }
 

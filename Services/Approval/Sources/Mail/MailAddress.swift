@@ -14,9 +14,11 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     public init(_ address: String) throws(SMTPError) {
         func invalid(_ why: String) -> SMTPError {
             // Keep control characters out of the error text (it ends up in logs).
-            let shown = String(String.UnicodeScalarView(address.unicodeScalars.prefix(100).map {
-                $0.value < 0x20 || $0.value == 0x7F ? "?" : $0
-            }))
+            let shown = String(
+                String.UnicodeScalarView(
+                    address.unicodeScalars.prefix(100).map {
+                        $0.value < 0x20 || $0.value == 0x7F ? "?" : $0
+                    }))
             return SMTPError(.invalidAddress, reason: "invalid mail address '\(shown)': \(why)")
         }
         let bytes = Array(address.utf8)

@@ -115,7 +115,8 @@ public struct SMTPClient: Sendable {
         let remaining = max(ContinuousClock.now.duration(to: deadline), .milliseconds(1))
         logger.debug("smtp connecting")
         do {
-            return try await bootstrap
+            return
+                try await bootstrap
                 .connectTimeout(TimeAmount(remaining))
                 .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
                 .connect(host: configuration.host, port: configuration.port) { channel in

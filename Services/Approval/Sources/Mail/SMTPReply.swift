@@ -13,9 +13,11 @@ struct SMTPReply: Sendable, Hashable {
     /// into an error.
     var summary: String {
         let joined = lines.joined(separator: " / ")
-        let cleaned = String(String.UnicodeScalarView(joined.unicodeScalars.map {
-            $0.value < 0x20 || $0.value == 0x7F ? " " : $0
-        }))
+        let cleaned = String(
+            String.UnicodeScalarView(
+                joined.unicodeScalars.map {
+                    $0.value < 0x20 || $0.value == 0x7F ? " " : $0
+                }))
         return cleaned.count > 300 ? String(cleaned.prefix(300)) + "…" : cleaned
     }
 

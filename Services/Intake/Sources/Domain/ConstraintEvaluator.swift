@@ -4,7 +4,8 @@ import Foundation
 /// Judges end entities against a policy's subject and SAN constraints. Pure: the same input
 /// gives the same violations, in a stable order, wherever it runs.
 enum ConstraintEvaluator {
-    static func violations(_ constraints: SubjectConstraints, entities: [EndEntity], sanCount: Int) -> [PolicyViolation] {
+    static func violations(_ constraints: SubjectConstraints, entities: [EndEntity], sanCount: Int) -> [PolicyViolation]
+    {
         var violations: [PolicyViolation] = []
         let multiple = entities.count > 1
         for entity in entities {
@@ -14,17 +15,21 @@ enum ConstraintEvaluator {
         }
         if let minimum = constraints.minSANs, sanCount < minimum {
             violations.append(
-                PolicyViolation(attribute: "subjectAltNames", rule: "\(sanCount) SANs; the policy needs at least \(minimum)"))
+                PolicyViolation(
+                    attribute: "subjectAltNames", rule: "\(sanCount) SANs; the policy needs at least \(minimum)"))
         }
         if let maximum = constraints.maxSANs, sanCount > maximum {
             violations.append(
-                PolicyViolation(attribute: "subjectAltNames", rule: "\(sanCount) SANs; the policy allows at most \(maximum)"))
+                PolicyViolation(
+                    attribute: "subjectAltNames", rule: "\(sanCount) SANs; the policy allows at most \(maximum)"))
         }
         return violations
     }
 
     /// Presence, fixed value and pattern of each constrained attribute.
-    static func attributeViolations(_ constraints: SubjectConstraints, _ attributes: EndEntity.Attributes, prefix: String)
+    static func attributeViolations(
+        _ constraints: SubjectConstraints, _ attributes: EndEntity.Attributes, prefix: String
+    )
         -> [PolicyViolation]
     {
         var violations: [PolicyViolation] = []

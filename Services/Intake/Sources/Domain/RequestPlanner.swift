@@ -83,7 +83,9 @@ public enum RequestPlanner {
         // SANs come from every entity of the request, deduplicated, in a stable order.
         var names: [AlternativeName] = []
         for entity in entities {
-            for name in entity.attributes.dnsNames ?? [] { names.append(AlternativeName(kind: .dns, value: name.lowercased())) }
+            for name in entity.attributes.dnsNames ?? [] {
+                names.append(AlternativeName(kind: .dns, value: name.lowercased()))
+            }
             for ip in entity.attributes.ipAddresses ?? [] { names.append(AlternativeName(kind: .ip, value: ip)) }
             if let email = entity.attributes.email { names.append(AlternativeName(kind: .email, value: email)) }
             for uri in entity.attributes.uris ?? [] { names.append(AlternativeName(kind: .uri, value: uri)) }
@@ -95,7 +97,10 @@ public enum RequestPlanner {
             if !broken.isEmpty { return .failure(PolicyViolations(broken)) }
         }
         if subject.isEmpty && names.isEmpty {
-            return .failure(PolicyViolations([PolicyViolation(attribute: "subject", rule: "end entities give neither a subject nor a SAN")]))
+            return .failure(
+                PolicyViolations([
+                    PolicyViolation(attribute: "subject", rule: "end entities give neither a subject nor a SAN")
+                ]))
         }
 
         let requested = suggestedValidityDays ?? policy.validity.defaultDays
@@ -103,7 +108,8 @@ public enum RequestPlanner {
         let note =
             applied < requested
             ? "requested \(requested) days; the policy allows at most \(policy.validity.maxDays)" : nil
-        return .success(RequestPlan(subject: subject, alternativeNames: names, validityDays: applied, validityNote: note))
+        return .success(
+            RequestPlan(subject: subject, alternativeNames: names, validityDays: applied, validityNote: note))
     }
 
     static func keyViolations(_ template: PolicyDocument.KeyTemplate, _ key: KeyDescription) -> [PolicyViolation] {
@@ -116,7 +122,10 @@ public enum RequestPlanner {
             default: false
             }
         guard !allowed else { return [] }
-        return [PolicyViolation(attribute: "key", rule: "\(key.label) is not allowed; the policy allows \(describe(template))")]
+        return [
+            PolicyViolation(
+                attribute: "key", rule: "\(key.label) is not allowed; the policy allows \(describe(template))")
+        ]
     }
 
     static func describe(_ template: PolicyDocument.KeyTemplate) -> String {

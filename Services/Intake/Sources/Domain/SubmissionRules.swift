@@ -34,7 +34,9 @@ enum SubmissionRules {
         if let version = body.policyVersion, version < 1 {
             throw Problem.invalid("invalid-field", "policyVersion: must be 1 or more")
         }
-        guard Identifier.isValid(body.policy) else { throw Problem.invalid("invalid-identifier", "policy: not a valid identifier") }
+        guard Identifier.isValid(body.policy) else {
+            throw Problem.invalid("invalid-identifier", "policy: not a valid identifier")
+        }
         guard (1...20).contains(body.entities.count) else {
             throw Problem.invalid("invalid-field", "entities: give 1...20 end entity ids")
         }
@@ -42,7 +44,8 @@ enum SubmissionRules {
             throw Problem.invalid("invalid-identifier", "entities[\(index)]: not a valid identifier")
         }
         if body.keyGeneration == nil, body.keyPassword != nil {
-            throw Problem.invalid("unexpected-key-password", "keyPassword: only for keyGeneration (a CSR's key never reaches CLM)")
+            throw Problem.invalid(
+                "unexpected-key-password", "keyPassword: only for keyGeneration (a CSR's key never reaches CLM)")
         }
         switch (body.csr, body.keyGeneration) {
         case (.some, .some):
@@ -60,7 +63,8 @@ enum SubmissionRules {
             return Key(
                 source: .csr,
                 description: KeyDescription(
-                    algorithm: csr.publicKey.algorithm.rawValue, bits: csr.publicKey.bits, curve: csr.publicKey.curve?.rawValue),
+                    algorithm: csr.publicKey.algorithm.rawValue, bits: csr.publicKey.bits,
+                    curve: csr.publicKey.curve?.rawValue),
                 publicKey: Data(csr.publicKey.spkiDER).base64EncodedString())
         case (nil, .some(let text)):
             let spec: KeySpec
@@ -83,12 +87,15 @@ enum SubmissionRules {
     /// Judges the request against its policy version; the request to record, or every
     /// violation as a `policy-mismatch` refusal.
     static func judge(
-        _ body: SubmitRequestBody, key: Key, realm: String, requester: String, policyVersion: Int, policy: PolicyDocument,
+        _ body: SubmitRequestBody, key: Key, realm: String, requester: String, policyVersion: Int,
+        policy: PolicyDocument,
         entities: [EndEntity]
     ) throws -> (RequestSubmitted, validityNote: String?) {
         let mismatch = "the request does not satisfy policy \(policy.id) v\(policyVersion)"
         let plan: RequestPlan
-        switch RequestPlanner.plan(policy: policy, entities: entities, key: key.description, suggestedValidityDays: body.validityDays) {
+        switch RequestPlanner.plan(
+            policy: policy, entities: entities, key: key.description, suggestedValidityDays: body.validityDays)
+        {
         case .success(let value): plan = value
         case .failure(let violations):
             throw Problem.refused(
@@ -114,7 +121,8 @@ enum SubmissionRules {
             ca: policy.ca, approval: policy.approval, subject: plan.subject, alternativeNames: plan.alternativeNames,
             keySource: key.source, publicKey: key.publicKey, keySpec: key.spec,
             validityDays: plan.validityDays, keyUsage: policy.profile.keyUsage,
-            extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: Date(), verificationEmails: verificationEmails,
+            extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: Date(),
+            verificationEmails: verificationEmails,
             keyRetentionSeconds: key.source == .server
                 ? DurationText.seconds(policy.keyRetention ?? PolicyDocument.defaultKeyRetention) : nil,
             keyPasswordVerifier: verifier)

@@ -34,11 +34,13 @@ struct CommandHandler: Sendable {
 
     /// Answers a command that could not be processed at all (schema, payload).
     func refuse(_ header: EventHeader, reason: String, in tx: EventTransaction) async throws {
-        let problem = Problem.invalid("invalid-command", "the command does not match \(EventType.submitCommand.rawValue): \(reason)")
+        let problem = Problem.invalid(
+            "invalid-command", "the command does not match \(EventType.submitCommand.rawValue): \(reason)")
         try await refuse(header, problem, in: tx, logger: tx.logger)
     }
 
-    private func refuse(_ header: EventHeader, _ problem: Problem, in tx: EventTransaction, logger: Logger) async throws {
+    private func refuse(_ header: EventHeader, _ problem: Problem, in tx: EventTransaction, logger: Logger) async throws
+    {
         logger.notice("command refused", metadata: ["code": "\(problem.code)"])
         try await answer(
             CommandResult(
@@ -64,7 +66,8 @@ struct CommandHandler: Sendable {
             throw Problem(.unauthenticated, code: "unauthenticated", detail: "\(error.reason) (\(error.code.rawValue))")
         } catch {
             // The identity provider's key set cannot be had: the token cannot be judged now.
-            throw Problem.unavailable("the token cannot be verified now (the identity provider's keys are unavailable); retry")
+            throw Problem.unavailable(
+                "the token cannot be verified now (the identity provider's keys are unavailable); retry")
         }
         principal = principal.adding(
             realmRoles: try await members.roles(of: principal.subject, on: tx.connection, logger: tx.logger))

@@ -11,7 +11,9 @@ struct IntakeEventHandler: EventHandler {
         var routes = members.routes
         routes.on(RealmSnapshot.self) { try await store.upsertRealm($0.data, on: $1.connection, logger: $1.logger) }
         routes.on(PolicySnapshot.self) { try await store.insertPolicy($0.data, on: $1.connection, logger: $1.logger) }
-        routes.on(EndEntitySnapshot.self) { try await store.upsertEntity($0.data, on: $1.connection, logger: $1.logger) }
+        routes.on(EndEntitySnapshot.self) {
+            try await store.upsertEntity($0.data, on: $1.connection, logger: $1.logger)
+        }
         routes.on(SubmitCommand.self) { try await commands.handle($0, in: $1) }
         routes.on(RequestApproved.self) { try await track.approved($0.data, in: $1) }
         routes.on(RequestDeclined.self) { try await track.declined($0.data, in: $1) }

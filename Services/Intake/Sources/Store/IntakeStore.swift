@@ -38,11 +38,13 @@ struct IntakeStore: Sendable {
     }
 
     func realmExists(_ realm: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        !(try await connection.query("SELECT 1 FROM intake.realms WHERE id = \(realm)", logger: logger).collectAll()).isEmpty
+        !(try await connection.query("SELECT 1 FROM intake.realms WHERE id = \(realm)", logger: logger).collectAll())
+            .isEmpty
     }
 
     /// The policy's given version, or its latest when `version` is nil.
-    func policy(realm: String, id: String, version: Int?, on connection: PostgresConnection, logger: Logger) async throws
+    func policy(realm: String, id: String, version: Int?, on connection: PostgresConnection, logger: Logger)
+        async throws
         -> (version: Int, document: PolicyDocument)?
     {
         guard
@@ -62,7 +64,8 @@ struct IntakeStore: Sendable {
     {
         var found: [String: EndEntity] = [:]
         for (id, text) in try await connection.query(
-            "SELECT id, entity::text FROM intake.end_entities WHERE realm = \(realm) AND id = ANY(\(ids))", logger: logger
+            "SELECT id, entity::text FROM intake.end_entities WHERE realm = \(realm) AND id = ANY(\(ids))",
+            logger: logger
         ).decode((String, String).self).collectAll() {
             found[id] = try JSONColumn.decode(EndEntity.self, from: text)
         }
@@ -75,12 +78,14 @@ struct IntakeStore: Sendable {
         -> UUID?
     {
         try await connection.query(
-            "SELECT id FROM intake.requests WHERE realm = \(realm) AND idempotency_key = \(idempotencyKey)", logger: logger
+            "SELECT id FROM intake.requests WHERE realm = \(realm) AND idempotency_key = \(idempotencyKey)",
+            logger: logger
         ).decode(UUID.self).collectAll().first
     }
 
     func insertRequest(
-        _ submitted: RequestSubmitted, validityNote: String?, idempotencyKey: String?, on connection: PostgresConnection,
+        _ submitted: RequestSubmitted, validityNote: String?, idempotencyKey: String?,
+        on connection: PostgresConnection,
         logger: Logger
     ) async throws -> Bool {
         let body = try JSONColumn.encode(submitted)
@@ -99,12 +104,14 @@ struct IntakeStore: Sendable {
         guard !rows.isEmpty else { return false }
         try await appendHistory(
             submitted.request, state: .submitted, actor: submitted.requester,
-            reason: "submitted under policy \(submitted.policy) v\(submitted.policyVersion)", on: connection, logger: logger)
+            reason: "submitted under policy \(submitted.policy) v\(submitted.policyVersion)", on: connection,
+            logger: logger)
         return true
     }
 
     func appendHistory(
-        _ id: UUID, state: RequestState, actor: String, reason: String, on connection: PostgresConnection, logger: Logger
+        _ id: UUID, state: RequestState, actor: String, reason: String, on connection: PostgresConnection,
+        logger: Logger
     ) async throws {
         try await connection.query(
             "INSERT INTO intake.request_history (request_id, state, actor, reason) VALUES (\(id), \(state.rawValue), \(actor), \(reason))",
@@ -127,12 +134,14 @@ struct IntakeStore: Sendable {
             return false
         }
         let waiting = try awaiting.map {
-            try JSONColumn.encode(RequestView.Waiting(required: $0.required, received: $0.received, expiresAt: $0.expiresAt))
+            try JSONColumn.encode(
+                RequestView.Waiting(required: $0.required, received: $0.received, expiresAt: $0.expiresAt))
         }
         // Another approval while still waiting: same state, new progress.
         if let waiting, current == next {
             try await connection.query(
-                "UPDATE intake.requests SET awaiting = \(waiting)::jsonb, updated_at = now() WHERE id = \(id)", logger: logger)
+                "UPDATE intake.requests SET awaiting = \(waiting)::jsonb, updated_at = now() WHERE id = \(id)",
+                logger: logger)
             try await appendHistory(id, state: next, actor: actor, reason: reason, on: connection, logger: logger)
             return true
         }
@@ -164,7 +173,8 @@ struct IntakeStore: Sendable {
 
     /// Notes why a request is held up, and records it in the history (same state).
     func delay(_ delayed: RequestDelayed, on connection: PostgresConnection, logger: Logger) async throws {
-        let notice = "\(delayed.code): \(delayed.reason); attempt \(delayed.attempt), next at \(ContractCoding.formatTimestamp(delayed.retryAt))"
+        let notice =
+            "\(delayed.code): \(delayed.reason); attempt \(delayed.attempt), next at \(ContractCoding.formatTimestamp(delayed.retryAt))"
         let rows = try await connection.query(
             """
             UPDATE intake.requests SET notice = \(notice), updated_at = now()
@@ -174,7 +184,8 @@ struct IntakeStore: Sendable {
             """, logger: logger
         ).decode(String.self).collectAll()
         guard let state = rows.first.flatMap(RequestState.init(rawValue:)) else { return }
-        try await appendHistory(delayed.request, state: state, actor: "ca-gateway", reason: notice, on: connection, logger: logger)
+        try await appendHistory(
+            delayed.request, state: state, actor: "ca-gateway", reason: notice, on: connection, logger: logger)
     }
 
     /// Marks up to `limit` unfinished requests unchanged for `seconds` (and not re-driven in

@@ -32,7 +32,8 @@ struct RedriveStalledRequests: Sendable {
     func callAsFunction(database: some DatabaseAccess, logger: Logger) async throws -> Int {
         let (store, seconds, batch) = (store, Int(after.components.seconds), batch)
         let (marked, published) = try await database.write { tx in
-            let subjects = try await store.markStalled(after: seconds, limit: batch, on: tx.connection, logger: tx.logger)
+            let subjects = try await store.markStalled(
+                after: seconds, limit: batch, on: tx.connection, logger: tx.logger)
             let again = try await tx.outbox.requeue(
                 RequestSubmitted.self, subjects: subjects, on: tx.connection, logger: tx.logger)
             return (subjects.count, again)

@@ -16,19 +16,22 @@ struct TrackRequest: Sendable {
 
     func declined(_ event: RequestDeclined, in tx: EventTransaction) async throws {
         try await move(
-            event.request, realm: event.realm, to: .declined, actor: event.declinedBy, reason: "declined: \(event.reason)",
+            event.request, realm: event.realm, to: .declined, actor: event.declinedBy,
+            reason: "declined: \(event.reason)",
             in: tx)
     }
 
     func failed(_ event: RequestFailed, in tx: EventTransaction) async throws {
         try await move(
-            event.request, realm: event.realm, to: .failed, actor: event.failedBy, reason: "\(event.code): \(event.reason)",
+            event.request, realm: event.realm, to: .failed, actor: event.failedBy,
+            reason: "\(event.code): \(event.reason)",
             in: tx)
     }
 
     func awaiting(_ event: RequestAwaiting, in tx: EventTransaction) async throws {
         _ = try await store.transition(
-            event.request, realm: event.realm, to: event.state, actor: "approval", reason: event.reason, awaiting: event,
+            event.request, realm: event.realm, to: event.state, actor: "approval", reason: event.reason,
+            awaiting: event,
             on: tx.connection, logger: tx.logger)
     }
 
@@ -60,7 +63,8 @@ struct TrackRequest: Sendable {
     func issued(_ event: CertificateIssued, in tx: EventTransaction) async throws {
         _ = try await store.transition(
             event.request, realm: event.realm, to: .issued, actor: "ca:\(event.ca)",
-            reason: "issued serial \(event.serialNumber), valid until \(ContractCoding.formatTimestamp(event.notAfter))",
+            reason:
+                "issued serial \(event.serialNumber), valid until \(ContractCoding.formatTimestamp(event.notAfter))",
             certificate: event, on: tx.connection, logger: tx.logger)
     }
 
