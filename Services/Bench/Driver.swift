@@ -81,27 +81,7 @@ struct Driver: Sendable {
         let follower = Follower()
         let body = try ContractCoding.encoder().encode(scenario.body(csr))
         let deadline = Date().addingTimeInterval(120 + Double(scenario.count))
-        let poller = Task {
-            var round = 0
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                round += 1
-                let pending = await follower.pending
-                if Date() > deadline {
-                    await follower.release()
-                    continue
-                }
-                guard !pending.isEmpty else { continue }
-                // Failures are rare, and a slow request may fall out of the short list of the
-                // newest: once a second, look further.
-                let states = round % 10 == 0 ? ["issued", "failed"] : ["issued"]
-                if let (issued, failed) = try? await finalStates(
-                    of: pending, states: states, recent: round % 10 == 0 ? 1000 : max(2 * scenario.concurrency, 20))
-                {
-                    await follower.settle(issued: issued, failed: failed)
-                }
-            }
-        }
+        let poller = poll(for: follower, until: deadline, concurrency: scenario.concurrency)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<scenario.concurrency {
                 group.addTask {
@@ -139,6 +119,31 @@ struct Driver: Sendable {
             issued: done.count, failed: failed, refused: await ledger.refused, wallSeconds: wall,
             throughput: Double(done.count) / wall, latenciesMS: latencies,
             submitMS: await ledger.submitDurations.sorted())
+    }
+
+    /// Follows the requests the workers wait for, releasing each once intake shows it final.
+    private func poll(for follower: Follower, until deadline: Date, concurrency: Int) -> Task<Void, Never> {
+        Task {
+            var round = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                round += 1
+                let pending = await follower.pending
+                if Date() > deadline {
+                    await follower.release()
+                    continue
+                }
+                guard !pending.isEmpty else { continue }
+                // Failures are rare, and a slow request may fall out of the short list of the
+                // newest: once a second, look further.
+                let states = round % 10 == 0 ? ["issued", "failed"] : ["issued"]
+                if let (issued, failed) = try? await finalStates(
+                    of: pending, states: states, recent: round % 10 == 0 ? 1000 : max(2 * concurrency, 20))
+                {
+                    await follower.settle(issued: issued, failed: failed)
+                }
+            }
+        }
     }
 
     /// Recently issued requests among `ids` with the time intake recorded it, and failed ones.

@@ -16,7 +16,31 @@ struct Report {
     }
 
     func emit(jsonPath: String) {
-        func f(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+        let scenarios = emitScenarios()
+        let processes = emitServices()
+        print("")
+        print(
+            "one core, this run: "
+                + limits.values.sorted { $0.name < $1.name }.map {
+                    "\($0.name) \(String(format: $0.perSecond < 10 ? "%.2f" : "%.0f", $0.perSecond))/s"
+                }.joined(separator: ", "))
+        let document: [String: Any] = [
+            "time": ISO8601DateFormatter().string(from: Date()), "concurrency": concurrency,
+            "cores": ProcessInfo.processInfo.activeProcessorCount,
+            "scenarios": scenarios, "services": processes,
+            "limits": Dictionary(uniqueKeysWithValues: limits.map { ($0.key, $0.value.perSecond) }),
+        ]
+        let url = URL(fileURLWithPath: jsonPath)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if let data = try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]),
+            (try? data.write(to: url)) != nil
+        {
+            print("JSON: \(jsonPath)")
+        }
+    }
+
+    /// The scenario table on standard output; its rows for the JSON report.
+    private func emitScenarios() -> [[String: Any]] {
         print("")
         print(
             "scenario          n     ok  fail  cert/s   p50 ms   p95 ms   p99 ms  submit p50  1-core limit/s        ratio"
@@ -31,8 +55,7 @@ struct Report {
                     + String(
                         format: "%5d  %5d  %4d  %6.1f  %7.0f  %7.0f  %7.0f  %10.0f  ",
                         result.count, result.issued, result.failed + result.refused, result.throughput, p[0], p[1],
-                        p[2],
-                        Self.percentile(result.submitMS, 50))
+                        p[2], Self.percentile(result.submitMS, 50))
                     + result.limitName.padding(toLength: 17, withPad: " ", startingAt: 0)
                     + String(format: limit < 10 ? "%5.2f  %6.1f%%" : "%5.0f  %6.1f%%", limit, ratio * 100))
             json.append([
@@ -44,6 +67,11 @@ struct Report {
                 "limit": ["name": result.limitName, "perSecondOneCore": limit], "ratioToLimit": ratio,
             ])
         }
+        return json
+    }
+
+    /// Each service's CPU and memory during the run; its rows for the JSON report.
+    private func emitServices() -> [[String: Any]] {
         print("")
         print("service       CPU s (run)   peak RSS MiB   RSS MiB")
         var processes: [[String: Any]] = []
@@ -60,24 +88,6 @@ struct Report {
                     + String(format: "  %11.1f   %12.1f   %7.1f", cpu, end.peakRSSMiB, end.rssMiB))
             processes.append(["service": name, "cpuSeconds": cpu, "peakRSSMiB": end.peakRSSMiB, "rssMiB": end.rssMiB])
         }
-        print("")
-        print(
-            "one core, this run: "
-                + limits.values.sorted { $0.name < $1.name }.map {
-                    "\($0.name) \(f($0.perSecond, $0.perSecond < 10 ? 2 : 0))/s"
-                }.joined(separator: ", "))
-        let document: [String: Any] = [
-            "time": ISO8601DateFormatter().string(from: Date()), "concurrency": concurrency,
-            "cores": ProcessInfo.processInfo.activeProcessorCount,
-            "scenarios": json, "services": processes,
-            "limits": Dictionary(uniqueKeysWithValues: limits.map { ($0.key, $0.value.perSecond) }),
-        ]
-        let url = URL(fileURLWithPath: jsonPath)
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if let data = try? JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys]),
-            (try? data.write(to: url)) != nil
-        {
-            print("JSON: \(jsonPath)")
-        }
+        return processes
     }
 }

@@ -38,36 +38,43 @@ extension JSONSchema {
         case .string(let string):
             checkString(string, node: node, path: path, into: &violations)
         case .number(let number):
-            if let minimum = node.minimum, !(number >= minimum) {
-                violations.append(
-                    Violation(
-                        path: path, reason: "\(value.brief) is less than the minimum \(Value.number(minimum).brief)"))
-            }
-            if let maximum = node.maximum, !(number <= maximum) {
-                violations.append(
-                    Violation(
-                        path: path, reason: "\(value.brief) is greater than the maximum \(Value.number(maximum).brief)")
-                )
-            }
+            checkNumber(number, node: node, path: path, into: &violations)
         case .array(let elements):
-            if let minItems = node.minItems, elements.count < minItems {
-                violations.append(
-                    Violation(path: path, reason: "has \(elements.count) items, at least \(minItems) required"))
-            }
-            if let maxItems = node.maxItems, elements.count > maxItems {
-                violations.append(
-                    Violation(path: path, reason: "has \(elements.count) items, at most \(maxItems) allowed"))
-            }
-            if let items = node.items {
-                for (index, element) in elements.enumerated() {
-                    check(
-                        element, against: items, path: path + "/" + String(index), depth: depth + 1, into: &violations)
-                }
-            }
+            checkArray(elements, node: node, path: path, depth: depth, into: &violations)
         case .object(let members):
             checkObject(members, node: node, path: path, depth: depth, into: &violations)
         case .null, .bool:
             break
+        }
+    }
+
+    private func checkNumber(_ number: Double, node: Node, path: String, into violations: inout [Violation]) {
+        let value = Value.number(number)
+        if let minimum = node.minimum, !(number >= minimum) {
+            violations.append(
+                Violation(path: path, reason: "\(value.brief) is less than the minimum \(Value.number(minimum).brief)"))
+        }
+        if let maximum = node.maximum, !(number <= maximum) {
+            violations.append(
+                Violation(
+                    path: path, reason: "\(value.brief) is greater than the maximum \(Value.number(maximum).brief)"))
+        }
+    }
+
+    private func checkArray(
+        _ elements: [Value], node: Node, path: String, depth: Int, into violations: inout [Violation]
+    ) {
+        if let minItems = node.minItems, elements.count < minItems {
+            violations.append(
+                Violation(path: path, reason: "has \(elements.count) items, at least \(minItems) required"))
+        }
+        if let maxItems = node.maxItems, elements.count > maxItems {
+            violations.append(Violation(path: path, reason: "has \(elements.count) items, at most \(maxItems) allowed"))
+        }
+        if let items = node.items {
+            for (index, element) in elements.enumerated() {
+                check(element, against: items, path: path + "/" + String(index), depth: depth + 1, into: &violations)
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 /// The life of a request (DESIGN §1). Transitions are checked here, in one place, so every
 /// service that tracks a request agrees on what may follow what.
-public enum RequestState: String, Codable, Sendable, CaseIterable {
+public enum RequestState: String, Codable, Sendable, CaseIterable, Lifecycle {
     case submitted
     case awaitingVerification = "awaiting_verification"
     case awaitingApproval = "awaiting_approval"

@@ -110,15 +110,8 @@ public final class EventProcessor: Service, Sendable {
         }
         guard let route = routes.route(for: header.type) else { return }
         // Judge the event against its published JSON Schema before anything acts on it.
-        do {
-            let violations = try EventSchemas.validate(message.value)
-            if !violations.isEmpty {
-                try await reject(
-                    message, header: header, reason: "violates its schema: " + Self.describe(violations, of: header))
-                return
-            }
-        } catch {
-            try await reject(message, header: header, reason: "cannot be checked against a schema: \(error)")
+        if let problem = Self.schemaProblem(message.value, header: header) {
+            try await reject(message, header: header, reason: problem)
             return
         }
         let event = IncomingEvent(header: header, bytes: message.value, message: message)
@@ -164,6 +157,16 @@ public final class EventProcessor: Service, Sendable {
     }
 
     private enum Outcome: Sendable { case applied, duplicate, ignored }
+
+    /// Why the event fails its published JSON Schema, or nil when it passes.
+    static func schemaProblem(_ bytes: [UInt8], header: EventHeader) -> String? {
+        do {
+            let violations = try EventSchemas.validate(bytes)
+            return violations.isEmpty ? nil : "violates its schema: " + describe(violations, of: header)
+        } catch {
+            return "cannot be checked against a schema: \(error)"
+        }
+    }
 
     /// The first violations, in words — never quoting a credential field's value, since the
     /// reason is logged, put in a dead-letter header and may answer a command.

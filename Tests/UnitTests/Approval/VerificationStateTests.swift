@@ -8,19 +8,21 @@ struct VerificationStateTests {
 
     /// Every allowed transition, written out independently of the table it checks.
     static let allowed: Set<String> = [
-        "due>sending", "retrying>sending", "sending>sending",
-        "sending>sent", "sending>retrying", "sending>failed",
-        "sending>confirmed", "sent>confirmed",
-        "due>expired", "sending>expired", "retrying>expired", "sent>expired",
+        "due→sending", "retrying→sending", "sending→sending",
+        "sending→sent", "sending→retrying", "sending→failed",
+        "sending→confirmed", "sent→confirmed",
+        "due→expired", "sending→expired", "retrying→expired", "sent→expired",
     ]
 
-    @Test("every pair of states is allowed or refused as the lifecycle says", arguments: State.allCases)
-    func everyPair(from: State) {
-        for to in State.allCases {
-            #expect(
-                from.canTransition(to: to) == Self.allowed.contains("\(from.rawValue)>\(to.rawValue)"),
-                "\(from.rawValue) → \(to.rawValue)")
-        }
+    @Test("every pair of states is allowed or refused as the lifecycle says", arguments: Transition<State>.all)
+    func everyPair(_ pair: Transition<State>) {
+        pair.expect(in: Self.allowed)
+    }
+
+    @Test("the table covers all 49 pairs and names only real states")
+    func tableIsWellFormed() {
+        Transition<State>.expectWellFormed(Self.allowed, count: 49)
+        Transition<State>.expectFinalStatesStay()
     }
 
     @Test("final states never change; every other state can still end when its request stops waiting")

@@ -12,29 +12,15 @@ struct CAGatewayOrderStateTests {
         "waiting→failed", "awaiting-key→failed", "retrying→failed",
     ]
 
-    struct Pair: Sendable, CustomTestStringConvertible {
-        var from: CAOrderState
-        var to: CAOrderState
-        var testDescription: String { "\(from.rawValue)→\(to.rawValue)" }
-    }
-
-    static let everyPair: [Pair] = CAOrderState.allCases.flatMap { from in
-        CAOrderState.allCases.map { Pair(from: from, to: $0) }
-    }
-
-    @Test("every pair of states follows the table", arguments: everyPair)
-    func transitionTable(_ pair: Pair) {
-        #expect(pair.from.canTransition(to: pair.to) == Self.allowed.contains(pair.testDescription))
+    @Test("every pair of states follows the table", arguments: Transition<CAOrderState>.all)
+    func transitionTable(_ pair: Transition<CAOrderState>) {
+        pair.expect(in: Self.allowed)
     }
 
     @Test("the table covers all 25 pairs and names only real states")
     func tableIsWellFormed() {
-        #expect(Self.everyPair.count == 25)
-        let names = Set(CAOrderState.allCases.map(\.rawValue))
-        for entry in Self.allowed {
-            let parts = entry.split(separator: "→").map(String.init)
-            #expect(parts.count == 2 && names.contains(parts[0]) && names.contains(parts[1]), "\(entry)")
-        }
+        Transition<CAOrderState>.expectWellFormed(Self.allowed, count: 25)
+        Transition<CAOrderState>.expectFinalStatesStay()
     }
 
     @Test("final states never change; the others can always still fail", arguments: CAOrderState.allCases)

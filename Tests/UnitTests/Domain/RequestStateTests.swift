@@ -17,29 +17,15 @@ struct DomainRequestStateTests {
         "key_generated→declined", "key_generated→failed", "key_generated→expired",
     ]
 
-    struct Pair: Sendable, CustomTestStringConvertible {
-        var from: RequestState
-        var to: RequestState
-        var testDescription: String { "\(from.rawValue)→\(to.rawValue)" }
-    }
-
-    static let everyPair: [Pair] = RequestState.allCases.flatMap { from in
-        RequestState.allCases.map { Pair(from: from, to: $0) }
-    }
-
-    @Test("every pair of states follows the table", arguments: everyPair)
-    func transitionTable(_ pair: Pair) {
-        #expect(pair.from.canTransition(to: pair.to) == Self.allowed.contains(pair.testDescription))
+    @Test("every pair of states follows the table", arguments: Transition<RequestState>.all)
+    func transitionTable(_ pair: Transition<RequestState>) {
+        pair.expect(in: Self.allowed)
     }
 
     @Test("the table covers all 81 pairs and names only real states")
     func tableIsWellFormed() {
-        #expect(Self.everyPair.count == 81)
-        let names = Set(RequestState.allCases.map(\.rawValue))
-        for entry in Self.allowed {
-            let parts = entry.split(separator: "→").map(String.init)
-            #expect(parts.count == 2 && names.contains(parts[0]) && names.contains(parts[1]), "\(entry)")
-        }
+        Transition<RequestState>.expectWellFormed(Self.allowed, count: 81)
+        Transition<RequestState>.expectFinalStatesStay()
     }
 
     @Test("final states", arguments: RequestState.allCases)

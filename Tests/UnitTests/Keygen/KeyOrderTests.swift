@@ -12,29 +12,15 @@ struct KeygenKeyOrderTests {
         "issued→destroyed(downloaded)", "issued→destroyed(retention-expired)", "issued→destroyed(request-ended)",
     ]
 
-    struct Pair: Sendable, CustomTestStringConvertible {
-        var from: KeyOrder
-        var to: KeyOrder
-        var testDescription: String { "\(from)→\(to)" }
-    }
-
-    static let everyPair: [Pair] = KeyOrder.allCases.flatMap { from in
-        KeyOrder.allCases.map { Pair(from: from, to: $0) }
-    }
-
-    @Test("every pair of states follows the table", arguments: everyPair)
-    func transitionTable(_ pair: Pair) {
-        #expect(pair.from.canTransition(to: pair.to) == Self.allowed.contains(pair.testDescription))
+    @Test("every pair of states follows the table", arguments: Transition<KeyOrder>.all)
+    func transitionTable(_ pair: Transition<KeyOrder>) {
+        pair.expect(in: Self.allowed)
     }
 
     @Test("the table covers all 36 pairs and names only real states")
     func tableIsWellFormed() {
-        #expect(Self.everyPair.count == 36)
-        let names = Set(KeyOrder.allCases.map(\.description))
-        for entry in Self.allowed {
-            let parts = entry.split(separator: "→").map(String.init)
-            #expect(parts.count == 2 && names.contains(parts[0]) && names.contains(parts[1]), "\(entry)")
-        }
+        Transition<KeyOrder>.expectWellFormed(Self.allowed, count: 36)
+        Transition<KeyOrder>.expectFinalStatesStay()
     }
 
     @Test("destroyed is final, and only an issued key can be downloaded", arguments: KeyOrder.allCases)

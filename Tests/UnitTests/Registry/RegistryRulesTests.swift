@@ -9,10 +9,10 @@ struct RegistryRulesTests {
     func roles() throws {
         let grantable = MemberSnapshot.grantableRoles.sorted()
         let some = Array(grantable.prefix(2))
-        #expect(try RegistryModule.validateRoles(some + some.reversed()) == some)
-        #expect(throws: Problem.invalid("invalid-field", "")) { try RegistryModule.validateRoles([]) }
+        #expect(try RegistryRules.validateRoles(some + some.reversed()) == some)
+        #expect(throws: Problem.invalid("invalid-field", "")) { try RegistryRules.validateRoles([]) }
         do {
-            _ = try RegistryModule.validateRoles(["root", grantable[0]])
+            _ = try RegistryRules.validateRoles(["root", grantable[0]])
             Issue.record("an unknown role was accepted")
         } catch let problem as Problem {
             #expect(problem.kind == .invalid && problem.code == "invalid-field")
@@ -22,13 +22,13 @@ struct RegistryRulesTests {
 
     @Test("a realm's CA list holds at most 32 distinct identifiers")
     func caLists() throws {
-        try RegistryModule.validateCAList(["default", "rsa"])
-        try RegistryModule.validateCAList([])
+        try RegistryRules.validateCAList(["default", "rsa"])
+        try RegistryRules.validateCAList([])
         #expect(throws: Problem.invalid("invalid-field", "")) {
-            try RegistryModule.validateCAList((0..<33).map { "ca-\($0)" })
+            try RegistryRules.validateCAList((0..<33).map { "ca-\($0)" })
         }
-        #expect(throws: Problem.invalid("invalid-identifier", "")) { try RegistryModule.validateCAList(["Bad CA"]) }
-        #expect(throws: Problem.invalid("invalid-field", "")) { try RegistryModule.validateCAList(["a", "a"]) }
+        #expect(throws: Problem.invalid("invalid-identifier", "")) { try RegistryRules.validateCAList(["Bad CA"]) }
+        #expect(throws: Problem.invalid("invalid-field", "")) { try RegistryRules.validateCAList(["a", "a"]) }
     }
 
     @Test("the registry owns the memberships: it consumes no topic and handles no event")

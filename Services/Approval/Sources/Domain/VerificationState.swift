@@ -1,8 +1,10 @@
+import CLMContracts
+
 /// The life of one address's verification link: one row of `approval.verifications`.
 /// Transitions are checked here, in one place, so the mailer, the confirmation and the
 /// expiry sweep agree on what may follow what (the store only moves a row from a state
 /// this table allows).
-enum VerificationState: String, Sendable, CaseIterable {
+enum VerificationState: String, Sendable, CaseIterable, Lifecycle {
     /// A mail is to be sent.
     case due
     /// A mailer claimed the mail and is talking to the SMTP server. Other mailers skip it

@@ -1,8 +1,10 @@
+import CLMContracts
+
 /// Where an order stands at the CA gateway, from the submission it remembers to the
 /// certificate or the failure it ends in. Transitions are checked here, in one table, so the
 /// event handler, the retry task and the availability switch agree on what may follow what.
 /// The raw values are what `ca_gateway.orders.state` holds.
-enum CAOrderState: String, Sendable, CaseIterable {
+enum CAOrderState: String, Sendable, CaseIterable, Lifecycle {
     /// The submission is known; its approval is not.
     case waiting
     /// Approved, with a server-side key that keygen has not generated yet.

@@ -7,7 +7,7 @@ import CLMContracts
 /// An order is recorded at submission; the key is generated and sealed after approval; it is
 /// issued once its certificate arrives (only then can it be downloaded); it is destroyed when
 /// downloaded, when its retention passes, or when its request ends without a certificate.
-enum KeyOrder: Hashable, Sendable, CaseIterable, CustomStringConvertible {
+enum KeyOrder: Hashable, Sendable, CaseIterable, CustomStringConvertible, Lifecycle {
     /// A server-side request was submitted; no key exists yet.
     case ordered
     /// The key pair exists, sealed; its certificate has not arrived.
@@ -43,6 +43,8 @@ enum KeyOrder: Hashable, Sendable, CaseIterable, CustomStringConvertible {
             return false
         }
     }
+
+    var stateName: String { description }
 
     var description: String {
         switch self {
