@@ -30,4 +30,39 @@ cd "$CLM_ROOT"
 # Serial: the integration suites each start five services, and on a two-core machine several
 # stacks at once starve each other (slow group joins, PostgreSQL connect timeouts).
 log "swift test --skip-build --no-parallel $*"
-exec swift test --skip-build --no-parallel "$@"
+# Line-buffered output when it goes to a pipe or file (CI): Swift's stdout is otherwise fully
+# buffered, and a run that is killed shows nothing of what it did.
+buffering=()
+if [[ ! -t 1 ]] && command -v stdbuf >/dev/null; then buffering=(stdbuf -oL -eL); fi
+limit="${CLM_TEST_TIMEOUT_SECONDS:-2700}"
+"${buffering[@]}" swift test --skip-build --no-parallel "$@" &
+runner=$!
+# Watchdog: a test run that hangs is stopped after CLM_TEST_TIMEOUT_SECONDS (default 45
+# minutes, three times a normal run) with every thread's stack of the test process printed,
+# so the log names what it waited for instead of ending in silence at CI's own limit.
+(
+    sleep "$limit" || exit 0
+    kill -0 "$runner" 2>/dev/null || exit 0
+    warn "the test run is still going after ${limit}s: stacks of the test processes, then stop"
+    ps -eo pid,ppid,etimes,args --forest | grep -E 'xctest|swift-test|clm-|swiftpm-testing' | grep -v grep >&2 || true
+    tests=$(pgrep -f 'PackageTests' || true)
+    for pid in $tests; do
+        if command -v gdb >/dev/null; then
+            timeout 120 gdb -p "$pid" -batch -ex 'thread apply all bt 25' 2>/dev/null |
+                grep -E '^(Thread|#)' | head -600 >&2 || true
+        fi
+    done
+    # The services a test started are children of the test process: stop them with it.
+    for pid in $tests; do pkill -KILL -P "$pid" 2>/dev/null || true; done
+    pkill -TERM -P "$runner" 2>/dev/null || true
+    kill -TERM "$runner" 2>/dev/null || true
+    sleep 10
+    for pid in $tests; do kill -KILL "$pid" 2>/dev/null || true; done
+) &
+watchdog=$!
+status=0
+wait "$runner" || status=$?
+pkill -P "$watchdog" 2>/dev/null || true
+kill "$watchdog" 2>/dev/null || true
+wait "$watchdog" 2>/dev/null || true
+exit "$status"
