@@ -85,6 +85,7 @@ final class FakeApprovalStorage: ApprovalStorage {
 final class FakeApprovalTransaction: ApprovalTransaction {
     private let state: Mutex<FakeApprovalStorage.Tables>
     let now: Date
+    let logger = Logger(label: "approval-test")
 
     init(tables: FakeApprovalStorage.Tables, now: Date) {
         self.state = Mutex(tables)

@@ -1,36 +1,15 @@
 import CLMContracts
 import Foundation
 
-/// A request's approval workflow as approvers see it (`GET /v1/realms/:realm/approvals`).
-struct Decision: Codable, Sendable, Equatable {
-    struct Vote: Codable, Sendable, Equatable {
-        var voter: String
-        var vote: String
-        var comment: String?
-        var at: Date
-    }
-    var request: UUID
-    var realm: String
-    var policy: String
-    var policyVersion: Int
-    var mode: PolicyDocument.Approval.Mode
-    var state: RequestState
-    var requester: String
-    var required: Int
-    var expiresAt: Date?
-    var decidedBy: String?
-    var reason: String?
-    var subject: [SubjectAttribute]
-    var alternativeNames: [AlternativeName]
-    var validityDays: Int?
-    var votes: [Vote]
-    var createdAt: Date
+/// A request's approval workflow: the API's view is the read model itself.
+typealias Decision = DecisionView
 
+extension Decision {
     /// What the manual workflow's rules judge a vote against.
     var waiting: ApprovalRules.Waiting {
         ApprovalRules.Waiting(
             state: state, requester: requester, required: required,
-            approvals: votes.filter { $0.vote == ApprovalRules.Vote.approve.rawValue }.map(\.voter),
+            approvals: approvals,
             expiresAt: expiresAt ?? .distantFuture)
     }
 }

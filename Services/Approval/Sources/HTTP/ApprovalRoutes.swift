@@ -8,9 +8,6 @@ struct ApprovalRoutes: Sendable {
     let view: ViewApprovals
     let castVote: CastVote
 
-    struct ApproveBody: Decodable { var comment: String? }
-    struct DeclineBody: Decodable { var reason: String }
-
     func add(to router: Router<ServiceRequestContext>) {
         let approvals = router.group("v1/realms/:realm/approvals")
         approvals.get { request, ctx in

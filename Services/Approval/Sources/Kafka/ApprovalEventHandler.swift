@@ -19,7 +19,8 @@ struct ApprovalEventHandler: EventHandler {
         routes.on(RequestSubmitted.self) { event, tx in
             let started: StartWorkflow.Started
             do {
-                started = try await start.start(event.data, in: ApprovalStore.Transaction(events: tx, auditLog: audit))
+                started = try await start.start(
+                    event.data, in: ApprovalStore.Transaction(base: AuditedTransaction(tx, auditLog: audit)))
             } catch let problem as Problem where problem.kind == .invalid {
                 throw EventRejection(reason: problem.detail)
             }

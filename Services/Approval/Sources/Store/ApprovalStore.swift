@@ -13,20 +13,8 @@ struct ApprovalStore: ApprovalTables, ApprovalReading {
     let logger: Logger
 
     /// One transaction of the approval service.
-    struct Transaction: ApprovalTables, ApprovalTransaction {
-        let events: EventTransaction
-        let auditLog: AuditLog
-        var connection: PostgresConnection { events.connection }
-        var logger: Logger { events.logger }
-
-        func publish<P: EventPayload>(_ payload: P, about id: UUID, realm: String) async throws {
-            try await events.publish(payload, about: id, realm: realm)
-        }
-
-        func audit(realm: String, actor: String, action: String, target: String, details: String) async throws {
-            _ = try await auditLog.append(
-                realm: realm, actor: actor, action: action, target: target, details: details, in: events)
-        }
+    struct Transaction: ApprovalTables, ApprovalTransaction, AuditedTransactionStore {
+        let base: AuditedTransaction
     }
 }
 
@@ -43,9 +31,7 @@ struct PostgresApprovalStorage: ApprovalStorage {
     func transaction<T: Sendable>(
         logger: Logger, _ body: (any ApprovalTransaction) async throws -> T
     ) async throws -> T {
-        try await context.transaction(logger: logger) { tx in
-            try await body(ApprovalStore.Transaction(events: tx, auditLog: context.audit))
-        }
+        try await context.auditedTransaction(logger: logger) { try await body(ApprovalStore.Transaction(base: $0)) }
     }
 }
 

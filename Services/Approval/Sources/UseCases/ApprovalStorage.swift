@@ -1,4 +1,5 @@
 import CLMContracts
+import CLMServiceKit
 import Foundation
 import Logging
 
@@ -14,7 +15,7 @@ protocol ApprovalReading: Sendable {
 
 /// One transaction over the approval tables: what a use case changes commits together with
 /// the events it publishes and its audit records, or not at all.
-protocol ApprovalTransaction: ApprovalReading {
+protocol ApprovalTransaction: ApprovalReading, TransactionEffects {
     /// The decision, locked until the transaction ends (votes on one request are serialised).
     func lockDecision(_ id: UUID, realm: String) async throws -> Decision?
     /// Records a new workflow; false when the request has one already (a replayed submission).
@@ -42,9 +43,6 @@ protocol ApprovalTransaction: ApprovalReading {
     func addresses(of id: UUID) async throws -> [AddressProgress]
     /// Ends the links of a request that stopped waiting (`expired`).
     func endVerifications(of id: UUID) async throws
-
-    func publish<P: EventPayload>(_ payload: P, about id: UUID, realm: String) async throws
-    func audit(realm: String, actor: String, action: String, target: String, details: String) async throws
 }
 
 /// Opens reads and transactions over the approval tables.

@@ -5,33 +5,6 @@ import Hummingbird
 
 /// The gateway's API: its CAs, their chains and availability, and a realm's certificates.
 extension CAGatewayModule {
-    public struct AuthorityView: Codable, Sendable {
-        public var name: String
-        public var subject: String
-        /// The issuing key, e.g. `ec:P-256`.
-        public var key: String
-        public var notAfter: Date
-        public var rootFingerprintSHA256: String
-        /// Whether the CA issues now; when not, why (requests wait and retry).
-        public var available: Bool
-        public var unavailableReason: String?
-    }
-
-    struct AvailabilityBody: Decodable {
-        var available: Bool
-        var reason: String?
-    }
-
-    public struct CertificateView: Codable, Sendable {
-        public var ca: String
-        public var serialNumber: String
-        public var request: UUID
-        public var subject: String
-        public var notBefore: Date
-        public var notAfter: Date
-        public var issuedAt: Date
-    }
-
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         router.get("v1/cas") { _, ctx in
             _ = try ctx.requirePrincipal()
@@ -47,7 +20,7 @@ extension CAGatewayModule {
         router.put("v1/cas/:ca/availability") { request, ctx in
             let principal = try ctx.authorizePlatform(.operateCA)
             let authority = try requireAuthority(ctx)
-            let body = try await request.decodeJSON(AvailabilityBody.self, limit: 4096)
+            let body = try await request.decodeJSON(CAAvailabilityBody.self, limit: 4096)
             let suspended = try await SetCAAvailability(store: store)(
                 authority, available: body.available, reason: body.reason, by: principal.subject, logger: ctx.logger)
             return JSONResponse(Self.view(authority, suspended: suspended))

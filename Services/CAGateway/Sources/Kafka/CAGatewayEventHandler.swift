@@ -35,7 +35,7 @@ struct CAGatewayEventHandler: EventHandler {
         _ body: (any CAGatewayTransaction) async throws -> Void
     ) async throws {
         do {
-            try await body(PostgresCAGatewayTransaction(tx: tx, audit: audit))
+            try await body(PostgresCAGatewayTransaction(base: AuditedTransaction(tx, auditLog: audit)))
         } catch let problem as Problem {
             throw EventRejection(reason: problem.detail)
         }

@@ -13,9 +13,7 @@ struct PostgresCAGatewayStore: CAGatewayStore {
     func transaction<T: Sendable>(
         logger: Logger, _ body: (any CAGatewayTransaction) async throws -> T
     ) async throws -> T {
-        try await context.transaction(logger: logger) { tx in
-            try await body(PostgresCAGatewayTransaction(tx: tx, audit: context.audit))
-        }
+        try await context.auditedTransaction(logger: logger) { try await body(PostgresCAGatewayTransaction(base: $0)) }
     }
 
     func suspensions(logger: Logger) async throws -> [String: String] {
@@ -47,20 +45,8 @@ struct PostgresCAGatewayStore: CAGatewayStore {
 
 /// One transaction of the gateway: its SQL, its outbox and its audit chain. The event
 /// handler wraps the transaction the event processor opened for an event.
-struct PostgresCAGatewayTransaction: CAGatewayTransaction {
-    let tx: EventTransaction
-    let audit: AuditLog
-
-    var logger: Logger { tx.logger }
-    var connection: PostgresConnection { tx.connection }
-
-    func publish<P: EventPayload>(_ payload: P, about id: UUID, realm: String) async throws {
-        try await tx.publish(payload, about: id, realm: realm)
-    }
-
-    func audit(realm: String, actor: String, action: String, target: String, details: String) async throws {
-        try await audit.append(realm: realm, actor: actor, action: action, target: target, details: details, in: tx)
-    }
+struct PostgresCAGatewayTransaction: CAGatewayTransaction, AuditedTransactionStore {
+    let base: AuditedTransaction
 
     func suspendedReason(ca: String) async throws -> String? {
         try await connection.query(

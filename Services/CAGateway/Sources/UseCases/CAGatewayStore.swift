@@ -1,4 +1,5 @@
 import CLMContracts
+import CLMServiceKit
 import Foundation
 import Logging
 
@@ -17,7 +18,7 @@ protocol CAGatewayStore: Sendable {
 
 /// One transaction over the gateway's orders, CAs and certificates, with the events and
 /// audit records it causes.
-protocol CAGatewayTransaction: Sendable {
+protocol CAGatewayTransaction: TransactionEffects {
     /// Remembers a submission as a `waiting` order; a second one for the request is ignored.
     func recordOrder(_ submitted: RequestSubmitted) async throws
     /// The request's order, locked to the end of the transaction.
@@ -34,9 +35,4 @@ protocol CAGatewayTransaction: Sendable {
     /// Takes `ca` out of service for `reason`, or back into it (nil).
     func setSuspended(ca: String, reason: String?) async throws
     func recordCertificate(_ certificate: IssuedCertificate) async throws
-    /// Queues an event about the request `id`.
-    func publish<P: EventPayload>(_ payload: P, about id: UUID, realm: String) async throws
-    /// Appends to the realm's audit chain.
-    func audit(realm: String, actor: String, action: String, target: String, details: String) async throws
-    var logger: Logger { get }
 }

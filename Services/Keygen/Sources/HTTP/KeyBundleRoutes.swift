@@ -10,10 +10,6 @@ import NIOCore
 struct KeyBundleRoutes: Sendable {
     let download: DownloadKeyBundle
 
-    struct BundleRequest: Decodable {
-        var password: String?
-    }
-
     func add(to router: Router<ServiceRequestContext>) {
         router.post("v1/realms/:realm/requests/:id/key-bundle") { request, ctx in
             try await downloadBundle(request, ctx)
@@ -27,7 +23,7 @@ struct KeyBundleRoutes: Sendable {
         guard let format = BundleFormat(rawValue: request.uri.queryParameters.get("format") ?? "pkcs12") else {
             throw Problem.invalid("invalid-query", "format: must be pkcs12 or pem")
         }
-        let body = try await request.decodeJSON(BundleRequest.self, limit: 4096)
+        let body = try await request.decodeJSON(KeyBundleBody.self, limit: 4096)
         var logger = ctx.logger
         logger[metadataKey: "realm"] = "\(access.realm)"
         logger[metadataKey: "request.id"] = "\(id)"

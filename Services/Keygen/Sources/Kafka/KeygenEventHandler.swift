@@ -17,7 +17,7 @@ struct KeygenEventHandler: EventHandler {
     /// `audit` is the service's trail, written in the event's transaction.
     init(audit: AuditLog, generate: GenerateKey, members: RealmMembers) {
         let store: @Sendable (EventTransaction) -> PostgresKeygenTransaction = {
-            PostgresKeygenTransaction(tx: $0, auditLog: audit)
+            PostgresKeygenTransaction(base: AuditedTransaction($0, auditLog: audit))
         }
         var routes = EventRoutes()
         routes.on(RequestSubmitted.self) { event, tx in

@@ -16,9 +16,7 @@ struct KeygenStore: KeygenStoring {
     func transaction<T: Sendable>(logger: Logger, _ body: (any KeygenTransaction) async throws -> T)
         async throws -> T
     {
-        try await context.transaction(logger: logger) { tx in
-            try await body(PostgresKeygenTransaction(tx: tx, auditLog: context.audit))
-        }
+        try await context.auditedTransaction(logger: logger) { try await body(PostgresKeygenTransaction(base: $0)) }
     }
 
     func isAwaitingCertificate(request: UUID, realm: String, logger: Logger) async throws -> Bool {

@@ -1,4 +1,5 @@
 import CLMContracts
+import CLMServiceKit
 import Foundation
 import Logging
 
@@ -17,9 +18,8 @@ protocol KeygenStoring: Sendable {
     ) async throws -> DownloadClaim
 }
 
-/// keygen's tables, outbox and audit trail inside one transaction.
-protocol KeygenTransaction: Sendable {
-    var logger: Logger { get }
+/// keygen's tables inside one transaction, with its events and audit records.
+protocol KeygenTransaction: TransactionEffects {
     /// Records a server-side order; a second one for the same request changes nothing.
     func insertOrder(_ order: KeyOrderRecord) async throws
     /// The key spec of the order of `request`, locked for the generation; nil without an order.
@@ -39,8 +39,6 @@ protocol KeygenTransaction: Sendable {
     func markDownloaded(request: UUID) async throws
     /// Gives back a claimed password attempt that turned out to be the right password.
     func returnDownloadAttempt(request: UUID) async throws
-    func publish<P: EventPayload>(_ payload: P, about id: UUID, realm: String) async throws
-    func audit(realm: String, actor: String, action: String, target: String, details: String) async throws
 }
 
 /// The outcome of claiming a password attempt.

@@ -6,13 +6,9 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// `KeygenTransaction` over one PostgreSQL transaction with its outbox.
-struct PostgresKeygenTransaction: KeygenTransaction {
-    let tx: EventTransaction
-    let auditLog: AuditLog
-
-    var logger: Logger { tx.logger }
-    private var connection: PostgresConnection { tx.connection }
+/// `KeygenTransaction` over one PostgreSQL transaction with its outbox and audit log.
+struct PostgresKeygenTransaction: KeygenTransaction, AuditedTransactionStore {
+    let base: AuditedTransaction
 
     func insertOrder(_ order: KeyOrderRecord) async throws {
         try await connection.query(
@@ -104,13 +100,5 @@ struct PostgresKeygenTransaction: KeygenTransaction {
             UPDATE keygen.orders SET failed_downloads = failed_downloads - 1
             WHERE request_id = \(request) AND failed_downloads > 0
             """, logger: logger)
-    }
-
-    func publish<P: EventPayload>(_ payload: P, about id: UUID, realm: String) async throws {
-        try await tx.publish(payload, about: id, realm: realm)
-    }
-
-    func audit(realm: String, actor: String, action: String, target: String, details: String) async throws {
-        try await auditLog.append(realm: realm, actor: actor, action: action, target: target, details: details, in: tx)
     }
 }

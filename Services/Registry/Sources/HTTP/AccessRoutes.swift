@@ -11,15 +11,6 @@ struct AccessRoutes: Sendable {
     let members: RealmMembers
     let changes: RealmAccessChanges
 
-    struct MemberRoles: Codable, Sendable {
-        var roles: [String]
-    }
-
-    struct RealmCAs: Codable, Sendable {
-        var realm: String
-        var cas: [String]
-    }
-
     func add(to realms: RouterGroup<ServiceRequestContext>) {
         realms.get(":realm/members") { _, ctx in
             let realm = try await registry.requireRealm(ctx, .readMembers)
@@ -38,7 +29,7 @@ struct AccessRoutes: Sendable {
         realms.put(":realm/members/:subject") { request, ctx in
             let realm = try await registry.requireRealm(ctx, .manageRealm)
             let subject = try RegistryRules.subject(fromPath: try ctx.parameters.require("subject"))
-            let body = try await request.decodeJSON(MemberRoles.self, limit: 4 * 1024)
+            let body = try await request.decodeJSON(MemberRolesBody.self, limit: 4 * 1024)
             let roles = try RegistryRules.validateRoles(body.roles)
             return JSONResponse(
                 try await changes.saveMember(
@@ -57,7 +48,7 @@ struct AccessRoutes: Sendable {
         realms.get(":realm/cas") { _, ctx in
             let realm = try await registry.requireRealm(ctx, .readRegistry)
             let found = try await registry.read(ctx) { try await $0.realm(realm, on: $1, logger: $2) }
-            return JSONResponse(RealmCAs(realm: realm, cas: found?.knownCAs ?? []))
+            return JSONResponse(RealmCAsView(realm: realm, cas: found?.knownCAs ?? []))
         }
         realms.put(":realm/cas/:ca") { _, ctx in
             _ = try ctx.authorizePlatform(.assignCA)
@@ -74,11 +65,11 @@ struct AccessRoutes: Sendable {
 
     private func changeCAs(
         _ ctx: ServiceRequestContext, _ change: @escaping @Sendable ([String], String, [String]) throws -> [String]
-    ) async throws -> RealmCAs {
+    ) async throws -> RealmCAsView {
         let realm = try ctx.parameters.require("realm")
         let cas = try await changes.changeCAs(
             realm: realm, ca: try ctx.parameters.require("ca"), by: try ctx.requirePrincipal().subject,
             database: registry.context.logging(to: ctx.logger), change)
-        return RealmCAs(realm: realm, cas: cas)
+        return RealmCAsView(realm: realm, cas: cas)
     }
 }

@@ -102,18 +102,11 @@ struct RegistryRoutes: Sendable {
         try await context.read(logger: ctx.logger) { try await body(store, $0, ctx.logger) }
     }
 
-    struct CreateRealm: Codable, Sendable {
-        var id: String
-        var displayName: String
-        /// CAs the realm's policies may name (`["default"]` when absent).
-        var cas: [String]?
-    }
-
     private func createRealm(_ request: Request, _ ctx: ServiceRequestContext) async throws
         -> JSONResponse<RealmSnapshot>
     {
         let admin = try ctx.authorizePlatform(.createRealm)
-        let body = try await request.decodeJSON(CreateRealm.self, limit: 16 * 1024)
+        let body = try await request.decodeJSON(CreateRealmBody.self, limit: 16 * 1024)
         let snapshot = try await changes.createRealm(
             id: body.id, displayName: body.displayName, cas: body.cas, by: admin.subject,
             database: context.logging(to: ctx.logger))
