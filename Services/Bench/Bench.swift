@@ -80,22 +80,19 @@ struct Bench {
 
     /// The benchmark's realm, its automatic policy and one end entity.
     static func prepareRealm(_ realm: String, http: HTTP) async throws {
-        try await http.expect(201, "POST", "/v1/realms", ["id": realm, "displayName": "Benchmark"])
+        try await http.expect(201, "POST", "/v1/realms", CreateRealmBody(id: realm, displayName: "Benchmark"))
         try await http.expect(
             201, "POST", "/v1/realms/\(realm)/policies",
-            [
-                "id": "bench", "ca": "default",
-                "keyTemplate": ["rsaBits": [3072], "ecCurves": ["P-256"], "eddsa": []],
-                "validity": ["defaultDays": 30, "maxDays": 90],
-                "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth"]],
-                "approval": ["mode": "automatic"], "keyRetention": "1h",
-            ])
+            PolicyDocument(
+                id: "bench", ca: "default", keyTemplate: .init(rsaBits: [3072], ecCurves: ["P-256"], eddsa: []),
+                validity: .init(defaultDays: 30, maxDays: 90),
+                profile: .init(keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth"]),
+                approval: .init(mode: .automatic), keyRetention: "1h"))
         try await http.expect(
             201, "POST", "/v1/realms/\(realm)/end-entities",
-            [
-                "id": "svc", "kind": "service",
-                "attributes": ["commonName": "svc.bench.example", "dnsNames": ["svc.bench.example"]],
-            ])
+            EndEntity(
+                id: "svc", kind: .service,
+                attributes: .init(commonName: "svc.bench.example", dnsNames: ["svc.bench.example"])))
     }
 
     static func scenarios(scale: Double, concurrency: Int) -> [Scenario] {

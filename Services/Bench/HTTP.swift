@@ -1,3 +1,4 @@
+import CLMContracts
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -20,11 +21,11 @@ struct HTTP: Sendable {
         session = URLSession(configuration: configuration)
     }
 
-    func send(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> (Int, Data) {
-        try await send(method, path, json: try body.map { try JSONSerialization.data(withJSONObject: $0) })
+    func send<Body: Encodable>(_ method: String, _ path: String, _ body: Body) async throws -> (Int, Data) {
+        try await send(method, path, json: try ContractCoding.encoder().encode(body))
     }
 
-    func send(_ method: String, _ path: String, json body: Data?) async throws -> (Int, Data) {
+    func send(_ method: String, _ path: String, json body: Data? = nil) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: path, relativeTo: base)!)
         request.httpMethod = method
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -36,7 +37,7 @@ struct HTTP: Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
-    func expect(_ status: Int, _ method: String, _ path: String, _ body: [String: Any]? = nil) async throws {
+    func expect<Body: Encodable>(_ status: Int, _ method: String, _ path: String, _ body: Body) async throws {
         let (got, data) = try await send(method, path, body)
         guard got == status else {
             throw BenchError(
@@ -51,13 +52,18 @@ struct HTTP: Sendable {
         for _ in 0..<100 {
             let (_, data) = try await send(
                 "POST", "/v1/realms/\(realm)/requests",
-                ["policy": "bench", "entities": ["svc"], "csr": csr, "validityDays": -1])
-            let code = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["code"] as? String ?? ""
+                SubmitRequestBody(policy: "bench", entities: ["svc"], csr: csr, validityDays: -1))
+            let code = (try? JSONDecoder().decode(ProblemCode.self, from: data))?.code ?? ""
             if !["unknown-policy", "unknown-end-entity", "not-found"].contains(code) { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw BenchError("intake never learned the benchmark's policy")
     }
+}
+
+/// The code of a problem answer, the one field the benchmark reads from one.
+private struct ProblemCode: Decodable {
+    var code: String
 }
 
 struct BenchError: Error, CustomStringConvertible {

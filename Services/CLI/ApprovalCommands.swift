@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLMClient
+import CLMContracts
 import Foundation
 
 struct ApprovalCommand: AsyncParsableCommand {
@@ -18,12 +19,11 @@ struct ApprovalCommand: AsyncParsableCommand {
                 try options.client(), "GET", "/v1/realms/\(realm)/approvals?state=\(state)")
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map { item in
-                    let votes = (item["votes"] as? [[String: Any]] ?? []).filter { $0["vote"] as? String == "approve" }
-                    return [
-                        "\(item["request"] ?? "")", "\(item["state"] ?? "")", "\(item["mode"] ?? "")",
-                        "\(votes.count)/\(item["required"] ?? "")", "requester=\(item["requester"] ?? "")",
-                        "policy=\(item["policy"] ?? "") v\(item["policyVersion"] ?? "")",
+                try answer.decode([DecisionView].self).map { item in
+                    [
+                        item.request.uuidString, item.state.rawValue, item.mode.rawValue,
+                        "\(item.approvals.count)/\(item.required)", "requester=\(item.requester)",
+                        "policy=\(item.policy) v\(item.policyVersion)",
                     ].joined(separator: "\t")
                 }.joined(separator: "\n")
             }
@@ -52,13 +52,11 @@ struct ApprovalCommand: AsyncParsableCommand {
         @Option(help: "A note kept with the vote.") var comment: String?
 
         func run() async throws {
-            var body: [String: Any] = [:]
-            if let comment { body["comment"] = comment }
             let answer = try await call(
                 try options.client(), "POST", "/v1/realms/\(realm)/approvals/\(id)/approve",
-                body: try JSONSerialization.data(withJSONObject: body))
+                json: ApproveBody(comment: comment))
             guard answer.status == 200 else { throw fail(answer) }
-            try emit(answer, options) { "request \(id): \(object(answer)["state"] ?? "")" }
+            try emit(answer, options) { "request \(id): \(try answer.decode(DecisionView.self).state.rawValue)" }
         }
     }
 
@@ -72,7 +70,7 @@ struct ApprovalCommand: AsyncParsableCommand {
         func run() async throws {
             let answer = try await call(
                 try options.client(), "POST", "/v1/realms/\(realm)/approvals/\(id)/decline",
-                body: try JSONSerialization.data(withJSONObject: ["reason": reason]))
+                json: DeclineBody(reason: reason))
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) { "request \(id): declined" }
         }

@@ -94,7 +94,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             var broken = false
-            var report: [[String: Any]] = []
+            var report: [ChainReport] = []
             for service in AuditCommand.services {
                 let records = try await scope.records(service, options)
                 let problem =
@@ -106,13 +106,10 @@ struct AuditCommand: AsyncParsableCommand {
                             sequence: $0.sequence, reason: "written by \($0.service), served by \(service)")
                     }
                 broken = broken || problem != nil
-                var entry: [String: Any] = ["service": service, "records": records.count, "intact": problem == nil]
-                if let problem {
-                    entry["brokenAt"] = problem.sequence
-                    entry["reason"] = problem.reason
-                }
-                if let last = records.last { entry["head"] = last.hash }
-                report.append(entry)
+                report.append(
+                    ChainReport(
+                        service: service, records: records.count, intact: problem == nil, brokenAt: problem?.sequence,
+                        reason: problem?.reason, head: records.last?.hash))
                 if options.output == .text {
                     if let problem {
                         print("\(service): BROKEN at \(problem)")
@@ -124,12 +121,21 @@ struct AuditCommand: AsyncParsableCommand {
                 }
             }
             if options.output == .json {
-                print(
-                    String(
-                        decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]),
-                        as: UTF8.self))
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
             }
             if broken { throw ExitCode(ExitStatus.tampered.rawValue) }
         }
     }
+}
+
+/// One service's line of `clm audit verify --output json`; absent fields are left out.
+struct ChainReport: Encodable {
+    var service: String
+    var records: Int
+    var intact: Bool
+    var brokenAt: Int?
+    var reason: String?
+    var head: String?
 }

@@ -70,6 +70,13 @@ func call(_ client: CLMClient, _ method: String, _ path: String, body: Data? = n
     }
 }
 
+/// Calls the API with a JSON body in the contracts' coding.
+func call<Body: Encodable>(
+    _ client: CLMClient, _ method: String, _ path: String, json: Body, headers: [String: String] = [:]
+) async throws -> CLMClient.Answer {
+    try await call(client, method, path, body: try ContractCoding.encoder().encode(json), headers: headers)
+}
+
 /// Prints a successful answer: raw JSON, or the given text rendering.
 func emit(_ answer: CLMClient.Answer, _ options: GlobalOptions, text: () throws -> String) throws {
     switch options.output {
@@ -93,15 +100,6 @@ func writeOutput(_ text: String, to path: String?) throws {
     }
 }
 
-/// A JSON object read loosely, for text rendering.
-func object(_ answer: CLMClient.Answer) -> [String: Any] {
-    (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
-}
-
-func array(_ answer: CLMClient.Answer) -> [[String: Any]] {
-    (try? JSONSerialization.jsonObject(with: answer.body)) as? [[String: Any]] ?? []
-}
-
 /// POSTs a JSON file to a collection and expects 201. With `existsOk`, a 409 (already exists)
 /// is reported on stderr and accepted: nil is returned and nothing changed.
 func create(from file: String, at path: String, existsOk: Bool, what: String, options: GlobalOptions) async throws
@@ -121,10 +119,16 @@ func replace(from file: String, in collection: String, what: String, options: Gl
     -> (id: String, answer: CLMClient.Answer)
 {
     let data = try readFile(file)
-    guard let id = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? String else {
+    guard let id = (try? JSONDecoder().decode(NamedDocument.self, from: data))?.id else {
         throw ValidationError("the \(what) file has no string 'id'")
     }
     let answer = try await call(try options.client(), "PUT", "\(collection)/\(id)", body: data)
     guard answer.status == 200 else { throw fail(answer) }
     return (id, answer)
+}
+
+/// The one field of a user's policy or end-entity file the CLI reads itself; the file is sent
+/// as it is.
+private struct NamedDocument: Decodable {
+    var id: String
 }

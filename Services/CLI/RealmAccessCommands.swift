@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLMClient
+import CLMContracts
 import Foundation
 
 /// `clm realm members|grant|revoke|cas|assign-ca|unassign-ca`.
@@ -13,10 +14,8 @@ extension RealmCommand {
             let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/members")
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map {
-                    "\($0["subject"] ?? "")\t\(($0["roles"] as? [String] ?? []).joined(separator: ","))"
-                }
-                .joined(separator: "\n")
+                try answer.decode([MemberSnapshot].self).map { "\($0.subject)\t\($0.roles.joined(separator: ","))" }
+                    .joined(separator: "\n")
             }
         }
     }
@@ -32,12 +31,12 @@ extension RealmCommand {
         @Option(name: .customLong("role"), help: "A role (repeat for several).") var roles: [String]
 
         func run() async throws {
-            let body = try JSONSerialization.data(withJSONObject: ["roles": roles])
             let answer = try await call(
-                try options.client(), "PUT", "/v1/realms/\(realm)/members/\(pathSegment(subject))", body: body)
+                try options.client(), "PUT", "/v1/realms/\(realm)/members/\(pathSegment(subject))",
+                json: MemberRolesBody(roles: roles))
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                "\(subject) in \(realm): \((object(answer)["roles"] as? [String] ?? []).joined(separator: ", "))"
+                "\(subject) in \(realm): \(try answer.decode(MemberSnapshot.self).roles.joined(separator: ", "))"
             }
         }
     }
@@ -65,7 +64,7 @@ extension RealmCommand {
         func run() async throws {
             let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/cas")
             guard answer.status == 200 else { throw fail(answer) }
-            try emit(answer, options) { (object(answer)["cas"] as? [String] ?? []).joined(separator: "\n") }
+            try emit(answer, options) { try answer.decode(RealmCAsView.self).cas.joined(separator: "\n") }
         }
     }
 
@@ -94,7 +93,7 @@ extension RealmCommand {
 private func changeRealmCAs(_ method: String, realm: String, ca: String, _ options: GlobalOptions) async throws {
     let answer = try await call(try options.client(), method, "/v1/realms/\(realm)/cas/\(pathSegment(ca))")
     guard answer.status == 200 else { throw fail(answer) }
-    try emit(answer, options) { "\(realm) CAs: \((object(answer)["cas"] as? [String] ?? []).joined(separator: ", "))" }
+    try emit(answer, options) { "\(realm) CAs: \(try answer.decode(RealmCAsView.self).cas.joined(separator: ", "))" }
 }
 
 /// Percent-encodes one path segment (subjects may hold `@`, `:` or `/`).

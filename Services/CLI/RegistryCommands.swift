@@ -21,10 +21,8 @@ struct RealmCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.client()
-            var fields: [String: Any] = ["id": id, "displayName": name ?? id]
-            if !cas.isEmpty { fields["cas"] = cas }
-            let body = try JSONSerialization.data(withJSONObject: fields)
-            let answer = try await call(client, "POST", "/v1/realms", body: body)
+            let body = CreateRealmBody(id: id, displayName: name ?? id, cas: cas.isEmpty ? nil : cas)
+            let answer = try await call(client, "POST", "/v1/realms", json: body)
             if answer.status == 409 && existsOk {
                 printError("realm '\(id)' already exists")
                 return
@@ -42,7 +40,7 @@ struct RealmCommand: AsyncParsableCommand {
             let answer = try await call(try options.client(), "GET", "/v1/realms")
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map { "\($0["realm"] ?? "")\t\($0["displayName"] ?? "")" }.joined(separator: "\n")
+                try answer.decode([RealmSnapshot].self).map { "\($0.realm)\t\($0.displayName)" }.joined(separator: "\n")
             }
         }
     }
@@ -67,7 +65,8 @@ struct PolicyCommand: AsyncParsableCommand {
                 )
             else { return }
             try emit(answer, options) {
-                "policy \(object(answer)["policy"] ?? "") version \(object(answer)["version"] ?? "") created"
+                let created = try answer.decode(PolicySnapshot.self)
+                return "policy \(created.policy) version \(created.version) created"
             }
         }
     }
@@ -81,7 +80,9 @@ struct PolicyCommand: AsyncParsableCommand {
         func run() async throws {
             let (id, answer) = try await replace(
                 from: file, in: "/v1/realms/\(realm)/policies", what: "policy", options: options)
-            try emit(answer, options) { "policy \(id) version \(object(answer)["version"] ?? "") created" }
+            try emit(answer, options) {
+                "policy \(id) version \(try answer.decode(PolicySnapshot.self).version) created"
+            }
         }
     }
 
@@ -110,7 +111,9 @@ struct PolicyCommand: AsyncParsableCommand {
             let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/policies/\(id)/versions")
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map { "v\($0["version"] ?? "")\t\($0["createdAt"] ?? "")" }.joined(separator: "\n")
+                try answer.decode([PolicySnapshot].self).map {
+                    "v\($0.version)\t\(ContractCoding.formatTimestamp($0.createdAt))"
+                }.joined(separator: "\n")
             }
         }
     }
@@ -124,7 +127,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/policies")
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map { "\($0["policy"] ?? "")\tv\($0["version"] ?? "")" }.joined(separator: "\n")
+                try answer.decode([PolicySnapshot].self).map { "\($0.policy)\tv\($0.version)" }.joined(separator: "\n")
             }
         }
     }
@@ -162,7 +165,9 @@ struct EntityCommand: AsyncParsableCommand {
         func run() async throws {
             let (id, answer) = try await replace(
                 from: file, in: "/v1/realms/\(realm)/end-entities", what: "end entity", options: options)
-            try emit(answer, options) { "end entity \(id) revision \(object(answer)["revision"] ?? "")" }
+            try emit(answer, options) {
+                "end entity \(id) revision \(try answer.decode(EndEntitySnapshot.self).revision)"
+            }
         }
     }
 
@@ -188,9 +193,8 @@ struct EntityCommand: AsyncParsableCommand {
             let answer = try await call(try options.client(), "GET", "/v1/realms/\(realm)/end-entities")
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map { item in
-                    let entity = item["entity"] as? [String: Any] ?? [:]
-                    return "\(entity["id"] ?? "")\t\(entity["kind"] ?? "")\trevision \(item["revision"] ?? "")"
+                try answer.decode([EndEntitySnapshot].self).map {
+                    "\($0.entity.id)\t\($0.entity.kind.rawValue)\trevision \($0.revision)"
                 }.joined(separator: "\n")
             }
         }

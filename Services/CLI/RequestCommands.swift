@@ -48,7 +48,7 @@ struct RequestCommand: AsyncParsableCommand {
                 validityDays: validityDays, keyPassword: try keyPasswordFile.map(firstLine(of:)))
             let answer = try await call(
                 try options.client(), "POST", "/v1/realms/\(realm)/requests",
-                body: try ContractCoding.encoder().encode(body),
+                json: body,
                 headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
             guard answer.status == 202 || answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) { describe(try answer.decode(RequestView.self)) }
@@ -155,7 +155,7 @@ struct KeyBundle: AsyncParsableCommand {
         let password = try firstLine(of: passwordFile)
         let answer = try await call(
             try options.client(), "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
-            body: try JSONSerialization.data(withJSONObject: ["password": password]))
+            json: KeyBundleBody(password: password))
         guard answer.status == 200 else { throw fail(answer) }
         // The bundle holds a private key: create the file readable by its owner only.
         guard FileManager.default.createFile(atPath: out, contents: answer.body, attributes: [.posixPermissions: 0o600])
@@ -192,8 +192,9 @@ struct CACommand: AsyncParsableCommand {
             let answer = try await call(try options.client(), "GET", "/v1/cas")
             guard answer.status == 200 else { throw fail(answer) }
             try emit(answer, options) {
-                array(answer).map { "\($0["name"] ?? "")\t\($0["subject"] ?? "")\tuntil \($0["notAfter"] ?? "")" }
-                    .joined(separator: "\n")
+                try answer.decode([AuthorityView].self).map {
+                    "\($0.name)\t\($0.subject)\tuntil \(ContractCoding.formatTimestamp($0.notAfter))"
+                }.joined(separator: "\n")
             }
         }
     }
