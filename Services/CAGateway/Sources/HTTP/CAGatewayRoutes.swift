@@ -3,9 +3,19 @@ import CLMServiceKit
 import Foundation
 import Hummingbird
 
-/// The gateway's API: its CAs, their chains and availability, and a realm's certificates.
+/// The module's routes: `CAGatewayRoutes` over its CAs and PostgreSQL store.
 extension CAGatewayModule {
     public func addRoutes(to router: Router<ServiceRequestContext>) {
+        CAGatewayRoutes(authorities: authorities, store: store).add(to: router)
+    }
+}
+
+/// The gateway's API: its CAs, their chains and availability, and a realm's certificates.
+struct CAGatewayRoutes: Sendable {
+    let authorities: AuthorityDirectory
+    let store: any CAGatewayStore
+
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("v1/cas") { _, ctx in
             _ = try ctx.requirePrincipal()
             let listed = try await ListAuthorities(authorities: authorities, store: store)(logger: ctx.logger)
