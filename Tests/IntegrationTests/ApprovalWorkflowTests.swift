@@ -1,30 +1,29 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Testing
 
 /// Manual (four-eyes) approval, declines, expiry and e-mail verification over the real stack.
 @Suite("Approval workflows", .serialized, .timeLimit(.minutes(5)))
 struct ApprovalWorkflowTests {
-    static func manualPolicy(id: String, approvers: Int, expiresAfter: String? = nil) -> [String: Any] {
-        var policy = Workflow.policy
-        policy["id"] = id
-        var approval: [String: Any] = ["mode": "manual", "approvers": approvers]
-        if let expiresAfter { approval["expiresAfter"] = expiresAfter }
-        policy["approval"] = approval
-        return policy
+    static func manualPolicy(id: String, approvers: Int, expiresAfter: String? = nil) -> PolicyDocument {
+        Workflow.policy(id: id) { $0.approval = .init(mode: .manual, approvers: approvers, expiresAfter: expiresAfter) }
     }
 
-    static func json(_ answer: CLMClient.Answer) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
-    }
+    /// The decision a vote answers with, if the answer is one.
+    static func decision(_ answer: CLMClient.Answer) -> DecisionView? { try? answer.decode(DecisionView.self) }
+
+    /// What a verification link answers (with `Accept: application/json`); Contracts has no type for it.
+    struct LinkAnswer: Decodable { var confirmed: Bool }
 
     /// Waits until intake shows the request in `state`; returns the request.
-    static func waitForState(_ workflow: Workflow, _ id: String, _ state: String) async throws -> [String: Any] {
-        var last: [String: Any] = [:]
-        try await waitUntil("request \(id) is \(state)") {
-            last = json(try await workflow.intake.send("GET", "/v1/realms/\(workflow.realm)/requests/\(id)"))
-            return last["state"] as? String == state
+    static func waitForState(_ workflow: Workflow, _ id: String, _ state: RequestState) async throws -> RequestView {
+        var last: RequestView?
+        try await waitUntil("request \(id) is \(state.rawValue)") {
+            last = try await workflow.request(id)
+            return last?.state == state
         }
+        guard let last else { throw TestSetupError("request \(id) never shown") }
         return last
     }
 
@@ -41,10 +40,11 @@ struct ApprovalWorkflowTests {
                 201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry,
                 Self.manualPolicy(id: "four-eyes", approvers: 2))
             let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
-            let submitted = try await workflow.submit(["policy": "four-eyes", "entities": ["www"], "csr": csr])
-            let id = try #require(submitted["id"] as? String)
-            let waiting = try await Self.waitForState(workflow, id, "awaiting_approval")
-            #expect((waiting["waiting"] as? [String: Any])?["required"] as? Int == 2)
+            let submitted = try await workflow.submit(
+                SubmitRequestBody(policy: "four-eyes", entities: ["www"], csr: csr))
+            let id = submitted.id.uuidString
+            let waiting = try await Self.waitForState(workflow, id, .awaitingApproval)
+            #expect(waiting.waiting?.required == 2)
 
             let approvals = "/v1/realms/\(realm)/approvals"
             let bob = try workflow.client("approval", as: "bob@test.example", roles: ["approver"])
@@ -52,72 +52,63 @@ struct ApprovalWorkflowTests {
             // The request is listed as pending for approvers, with what it would certify.
             let pending = try await bob.send("GET", approvals)
             #expect(pending.status == 200)
-            let listed = (try JSONSerialization.jsonObject(with: pending.body) as? [[String: Any]] ?? [])
-                .first { ($0["request"] as? String)?.lowercased() == id.lowercased() }
-            #expect(listed?["requester"] as? String == Workflow.subject)
-            #expect((listed?["subject"] as? [[String: Any]])?.isEmpty == false)
+            let listed = try pending.decode([DecisionView].self).first { $0.request == submitted.id }
+            #expect(listed?.requester == Workflow.subject)
+            #expect(listed?.subject.isEmpty == false)
 
             // The requester has no approver role: 403.
             let noRole = try await workflow.client("approval").send(
-                "POST", "\(approvals)/\(id)/approve", body: Data("{}".utf8))
+                "POST", "\(approvals)/\(id)/approve", json: ApproveBody())
             #expect(noRole.status == 403, "\(noRole.text)")
             #expect(noRole.problem?.code == "forbidden")
             // Even holding the approver role, the requester never approves their own request.
             let selfApprover = try workflow.client(
                 "approval", as: Workflow.subject, roles: ["approver", "requester", "realm-admin"])
-            let own = try await selfApprover.send("POST", "\(approvals)/\(id)/approve", body: Data("{}".utf8))
+            let own = try await selfApprover.send("POST", "\(approvals)/\(id)/approve", json: ApproveBody())
             #expect(own.status == 403, "\(own.text)")
             #expect(own.problem?.code == "self-approval")
 
             let first = try await bob.send(
-                "POST", "\(approvals)/\(id)/approve",
-                body: try JSONSerialization.data(withJSONObject: ["comment": "looks right"]))
+                "POST", "\(approvals)/\(id)/approve", json: ApproveBody(comment: "looks right"))
             #expect(first.status == 200, "\(first.text)")
-            #expect(Self.json(first)["state"] as? String == "awaiting_approval")
-            let twice = try await bob.send("POST", "\(approvals)/\(id)/approve", body: Data("{}".utf8))
+            #expect(Self.decision(first)?.state == .awaitingApproval)
+            let twice = try await bob.send("POST", "\(approvals)/\(id)/approve", json: ApproveBody())
             #expect(twice.status == 409)
             #expect(twice.problem?.code == "already-approved")
             try await waitUntil("intake shows one approval") {
-                let view = Self.json(try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(id)"))
-                return (view["waiting"] as? [String: Any])?["received"] as? [String] == ["bob@test.example"]
+                try await workflow.request(id).waiting?.received == ["bob@test.example"]
             }
 
-            let second = try await carol.send("POST", "\(approvals)/\(id)/approve", body: Data("{}".utf8))
+            let second = try await carol.send("POST", "\(approvals)/\(id)/approve", json: ApproveBody())
             #expect(second.status == 200, "\(second.text)")
-            #expect(Self.json(second)["state"] as? String == "approved")
+            #expect(Self.decision(second)?.state == .approved)
             let issued = try await workflow.waitForFinalState(id)
-            #expect(issued["state"] as? String == "issued")
-            let history = issued["history"] as? [[String: Any]] ?? []
-            #expect(
-                history.compactMap { $0["state"] as? String }
-                    == ["submitted", "awaiting_approval", "awaiting_approval", "approved", "issued"])
-            let approvedBy = history.first { $0["state"] as? String == "approved" }?["actor"] as? String
+            #expect(issued.state == .issued)
+            let history = issued.history ?? []
+            #expect(history.map(\.state) == [.submitted, .awaitingApproval, .awaitingApproval, .approved, .issued])
+            let approvedBy = history.first { $0.state == .approved }?.actor
             #expect(approvedBy == "bob@test.example, carol@test.example")
             // A decided request takes no more votes and leaves the pending list.
-            let late = try await carol.send(
-                "POST", "\(approvals)/\(id)/decline",
-                body: try JSONSerialization.data(withJSONObject: ["reason": "too late"]))
+            let late = try await carol.send("POST", "\(approvals)/\(id)/decline", json: DeclineBody(reason: "too late"))
             #expect(late.status == 409)
-            let after =
-                try JSONSerialization.jsonObject(with: try await bob.send("GET", approvals).body) as? [[String: Any]]
-                ?? []
-            #expect(!after.contains { ($0["request"] as? String)?.lowercased() == id.lowercased() })
+            let after = try await bob.send("GET", approvals).decode([DecisionView].self)
+            #expect(!after.contains { $0.request == submitted.id })
 
             // A decline ends a request at once, with the decliner and the reason; a reason is required.
             let declinedID = try await workflow.submit(csr: csr, policy: "four-eyes")
-            _ = try await Self.waitForState(workflow, declinedID, "awaiting_approval")
+            _ = try await Self.waitForState(workflow, declinedID, .awaitingApproval)
             let noReason = try await bob.send(
-                "POST", "\(approvals)/\(declinedID)/decline", body: Data("{\"reason\": \" \"}".utf8))
+                "POST", "\(approvals)/\(declinedID)/decline", json: DeclineBody(reason: " "))
             #expect(noReason.status == 400)
             let decline = try await bob.send(
                 "POST", "\(approvals)/\(declinedID)/decline",
-                body: try JSONSerialization.data(withJSONObject: ["reason": "no such service in our inventory"]))
+                json: DeclineBody(reason: "no such service in our inventory"))
             #expect(decline.status == 200, "\(decline.text)")
             let declined = try await workflow.waitForFinalState(declinedID)
-            #expect(declined["state"] as? String == "declined")
-            let last = (declined["history"] as? [[String: Any]])?.last
-            #expect(last?["actor"] as? String == "bob@test.example")
-            #expect((last?["reason"] as? String)?.contains("no such service in our inventory") == true)
+            #expect(declined.state == .declined)
+            let last = declined.history?.last
+            #expect(last?.actor == "bob@test.example")
+            #expect(last?.reason.contains("no such service in our inventory") == true)
             #expect(
                 try stack.database.scalar(
                     "SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(declinedID)'") == "0")
@@ -127,7 +118,7 @@ struct ApprovalWorkflowTests {
                 "approval", token: try stack.token("eve@test.example", roles: ["other-realm": ["approver"]]))
             #expect(try await outsider.send("GET", approvals).status == 404)
             #expect(
-                try await outsider.send("POST", "\(approvals)/\(declinedID)/approve", body: Data("{}".utf8)).status
+                try await outsider.send("POST", "\(approvals)/\(declinedID)/approve", json: ApproveBody()).status
                     == 404)
         }
     }
@@ -152,33 +143,30 @@ struct ApprovalWorkflowTests {
 
             let expiring = try await workflow.submit(csr: csr, policy: "short-wait")
             let bound = try await workflow.submit(csr: csr, policy: "changing")
-            _ = try await Self.waitForState(workflow, bound, "awaiting_approval")
+            _ = try await Self.waitForState(workflow, bound, .awaitingApproval)
 
             // Version 2 of the policy approves automatically; the waiting request stays bound to v1.
-            var automatic = Workflow.policy
-            automatic["id"] = "changing"
             try await workflow.expect(
-                200, "PUT", "/v1/realms/\(realm)/policies/changing", on: workflow.registry, automatic)
-            let afterEditBody = try await workflow.submit(
-                ["policy": "changing", "policyVersion": 2, "entities": ["www"], "csr": csr])
-            let afterEdit = try #require(afterEditBody["id"] as? String)
-            #expect(afterEditBody["policyVersion"] as? Int == 2)
-            #expect(try await workflow.waitForFinalState(afterEdit)["state"] as? String == "issued")
+                200, "PUT", "/v1/realms/\(realm)/policies/changing", on: workflow.registry,
+                Workflow.policy(id: "changing"))
+            let afterEdit = try await workflow.submit(
+                SubmitRequestBody(policy: "changing", policyVersion: 2, entities: ["www"], csr: csr))
+            #expect(afterEdit.policyVersion == 2)
+            #expect(try await workflow.waitForFinalState(afterEdit.id.uuidString).state == .issued)
             let approver = try workflow.client("approval", as: "dave@test.example", roles: ["approver"])
             let one = try await approver.send(
-                "POST", "/v1/realms/\(realm)/approvals/\(bound)/approve", body: Data("{}".utf8))
-            #expect(
-                Self.json(one)["state"] as? String == "awaiting_approval", "one approval must not be enough under v1")
-            let view = Self.json(try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(bound)"))
-            #expect(view["policyVersion"] as? Int == 1)
-            #expect(view["state"] as? String == "awaiting_approval")
+                "POST", "/v1/realms/\(realm)/approvals/\(bound)/approve", json: ApproveBody())
+            #expect(Self.decision(one)?.state == .awaitingApproval, "one approval must not be enough under v1")
+            let view = try? await workflow.request(bound)
+            #expect(view?.policyVersion == 1)
+            #expect(view?.state == .awaitingApproval)
 
             let expired = try await workflow.waitForFinalState(expiring, timeout: .seconds(60))
-            #expect(expired["state"] as? String == "expired", "\(expired)")
-            let reason = (expired["history"] as? [[String: Any]])?.last?["reason"] as? String ?? ""
+            #expect(expired.state == .expired, "\(expired)")
+            let reason = expired.history?.last?.reason ?? ""
             #expect(reason.contains("0 of 2"), "\(reason)")
             let late = try await approver.send(
-                "POST", "/v1/realms/\(realm)/approvals/\(expiring)/approve", body: Data("{}".utf8))
+                "POST", "/v1/realms/\(realm)/approvals/\(expiring)/approve", json: ApproveBody())
             #expect(late.status == 409)
             #expect(
                 try stack.database.scalar(
@@ -200,27 +188,25 @@ struct ApprovalWorkflowTests {
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
             let realm = workflow.realm
-            var policy = Workflow.policy
-            policy["id"] = "mail-verified"
-            policy["approval"] = ["mode": "email", "linkLifetime": "15m"]
-            try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
-            policy["id"] = "mail-short"
-            policy["approval"] = ["mode": "email", "linkLifetime": "10s"]
-            try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
+            for (id, lifetime) in [("mail-verified", "15m"), ("mail-short", "10s")] {
+                let policy = Workflow.policy(id: id) { $0.approval = .init(mode: .email, linkLifetime: lifetime) }
+                try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
+            }
             for (id, email) in [("alice", "alice@test.example"), ("bounce", "bounce@test.example")] {
                 try await workflow.expect(
                     201, "POST", "/v1/realms/\(realm)/end-entities", on: workflow.registry,
-                    ["id": id, "kind": "person", "attributes": ["commonName": "\(id) example", "email": email]])
+                    EndEntity(id: id, kind: .person, attributes: .init(commonName: "\(id) example", email: email)))
             }
             let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
 
             // An entity without an address cannot take part in e-mail verification.
-            let noMail = try await workflow.post(["policy": "mail-verified", "entities": ["www"], "csr": csr])
+            let noMail = try await workflow.post(
+                SubmitRequestBody(policy: "mail-verified", entities: ["www"], csr: csr))
             #expect(noMail.status == 422)
             #expect(noMail.problem?.violations?.first?.contains("www.email") == true, "\(noMail.text)")
 
             let id = try await workflow.submit(csr: csr, policy: "mail-verified", entities: ["alice"])
-            _ = try await Self.waitForState(workflow, id, "awaiting_verification")
+            _ = try await Self.waitForState(workflow, id, .awaitingVerification)
             let mail = try await smtp.waitForMessage(to: "alice@test.example", timeout: .seconds(30))
             #expect(mail.subject.contains("alice example"))
             #expect(mail.body.contains(Workflow.subject), "the mail names the requester")
@@ -241,19 +227,15 @@ struct ApprovalWorkflowTests {
             #expect(page.text.contains("<form method=\"post\">"))
             #expect(page.text.contains("alice example"))
             try await Task.sleep(for: .seconds(1))
-            #expect(
-                Self.json(try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(id)"))["state"]
-                    as? String
-                    == "awaiting_verification")
+            #expect((try? await workflow.request(id))?.state == .awaitingVerification)
 
             let confirm = try await anonymous.send("POST", path, headers: ["Accept": "application/json"])
             #expect(confirm.status == 200, "\(confirm.text)")
-            #expect(Self.json(confirm)["confirmed"] as? Bool == true)
+            #expect((try? confirm.decode(LinkAnswer.self))?.confirmed == true)
             let issued = try await workflow.waitForFinalState(id)
-            #expect(issued["state"] as? String == "issued")
-            let approvedBy = (issued["history"] as? [[String: Any]])?.first { $0["state"] as? String == "approved" }?[
-                "actor"]
-            #expect(approvedBy as? String == "email:alice@test.example")
+            #expect(issued.state == .issued)
+            let approvedBy = issued.history?.first { $0.state == .approved }?.actor
+            #expect(approvedBy == "email:alice@test.example")
 
             // Single use; unknown and malformed tokens are simply not found.
             let reuse = try await anonymous.send("POST", path)
@@ -265,15 +247,15 @@ struct ApprovalWorkflowTests {
 
             // A link that is not used in time expires with its request.
             let expiring = try await workflow.submit(csr: csr, policy: "mail-short", entities: ["alice"])
-            _ = try await Self.waitForState(workflow, expiring, "awaiting_verification")
+            _ = try await Self.waitForState(workflow, expiring, .awaitingVerification)
             let expired = try await workflow.waitForFinalState(expiring, timeout: .seconds(60))
-            #expect(expired["state"] as? String == "expired")
+            #expect(expired.state == .expired)
 
             // A mailbox that refuses the mail fails the request with the server's reason.
             let bounced = try await workflow.submit(csr: csr, policy: "mail-verified", entities: ["bounce"])
             let failed = try await workflow.waitForFinalState(bounced, timeout: .seconds(60))
-            #expect(failed["state"] as? String == "failed")
-            let reason = (failed["history"] as? [[String: Any]])?.last?["reason"] as? String ?? ""
+            #expect(failed.state == .failed)
+            let reason = failed.history?.last?.reason ?? ""
             #expect(reason.contains("verification-mail-failed") && reason.contains("550"), "\(reason)")
         }
     }
@@ -282,8 +264,6 @@ struct ApprovalWorkflowTests {
 extension Workflow {
     /// Submits a CSR under `policy` for `entities`; returns the request id.
     func submit(csr: String, policy: String, entities: [String] = ["www"]) async throws -> String {
-        let json = try await submit(["policy": policy, "entities": entities, "csr": csr])
-        guard let id = json["id"] as? String else { throw TestSetupError("no id in \(json)") }
-        return id
+        try await submit(SubmitRequestBody(policy: policy, entities: entities, csr: csr)).id.uuidString
     }
 }

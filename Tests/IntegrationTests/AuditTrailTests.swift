@@ -29,16 +29,15 @@ struct AuditTrailTests {
             // Activity for every service: a CSR request, a server-side key downloaded, a failed login.
             let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
             let first = try await workflow.submit(csr: csr)
-            #expect(try await workflow.waitForFinalState(first)["state"] as? String == "issued")
-            let generated = try #require(
-                try await workflow.submit([
-                    "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
-                    "keyPassword": "audit-password-1",
-                ])["id"] as? String)
-            #expect(try await workflow.waitForFinalState(generated)["state"] as? String == "issued")
+            #expect(try await workflow.waitForFinalState(first).state == .issued)
+            let generated = try await workflow.submit(
+                SubmitRequestBody(
+                    policy: "web-server", entities: ["www"], keyGeneration: "ec:P-256", keyPassword: "audit-password-1")
+            ).id.uuidString
+            #expect(try await workflow.waitForFinalState(generated).state == .issued)
             let download = try await workflow.client("keygen").send(
                 "POST", "/v1/realms/\(realm)/requests/\(generated)/key-bundle?format=pem",
-                body: Data(#"{"password":"audit-password-1"}"#.utf8))
+                json: KeyBundleBody(password: "audit-password-1"))
             #expect(download.status == 200)
             #expect(try await stack.client("registry", token: "not-a-token").send("GET", "/v1/realms").status == 401)
 

@@ -19,6 +19,7 @@ struct AuthenticationTests {
             keyID = TestIdentity.provider.keyID
         }
 
+        // Untyped on purpose: forged JWT claims, not a CLM API body, and TokenSigner signs [String: Any].
         static func claims(_ changes: [String: Any?] = [:]) -> [String: Any] {
             let now = Date().timeIntervalSince1970.rounded(.down)
             var claims: [String: Any] = [

@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Testing
 
@@ -37,7 +38,7 @@ struct AuthorizationMatrixTests {
         var allowed: Set<Caller>?
         /// The status an allowed caller gets.
         var ok: Int
-        var body: (@Sendable () -> [String: Any])?
+        var body: (@Sendable () -> any Encodable)?
         var description: String { "\(method) \(path)" }
     }
 
@@ -65,11 +66,7 @@ struct AuthorizationMatrixTests {
             ok: 200),
         .init(
             service: "registry", method: "POST", path: "/v1/realms/{realm}/policies", allowed: [.realmAdmin], ok: 201,
-            body: {
-                var policy = Workflow.policy
-                policy["id"] = "p\(uniqueSuffix())"
-                return policy
-            }),
+            body: { Workflow.policy(id: "p\(uniqueSuffix())") }),
         .init(
             service: "registry", method: "PUT", path: "/v1/realms/{realm}/end-entities/www", allowed: [.realmAdmin],
             ok: 200,
@@ -77,7 +74,7 @@ struct AuthorizationMatrixTests {
         .init(
             service: "registry", method: "PUT", path: "/v1/realms/{realm}/members/new-member", allowed: [.realmAdmin],
             ok: 200,
-            body: { ["roles": ["auditor"]] }),
+            body: { MemberRolesBody(roles: ["auditor"]) }),
         .init(
             service: "registry", method: "DELETE", path: "/v1/realms/{realm}/members/old-member",
             allowed: [.realmAdmin], ok: 204),
@@ -92,10 +89,9 @@ struct AuthorizationMatrixTests {
         .init(
             service: "intake", method: "POST", path: "/v1/realms/{realm}/requests", allowed: [.requester], ok: 202,
             body: {
-                [
-                    "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
-                    "keyPassword": "correct horse battery",
-                ]
+                SubmitRequestBody(
+                    policy: "web-server", entities: ["www"], keyGeneration: "ec:P-256",
+                    keyPassword: "correct horse battery")
             }),
 
         .init(
@@ -107,15 +103,15 @@ struct AuthorizationMatrixTests {
         // The request was approved automatically long ago: an approver's vote is a 409, not a 403.
         .init(
             service: "approval", method: "POST", path: "/v1/realms/{realm}/approvals/{request}/approve",
-            allowed: [.approver], ok: 409, body: { [:] }),
+            allowed: [.approver], ok: 409, body: { ApproveBody() }),
         .init(
             service: "approval", method: "POST", path: "/v1/realms/{realm}/approvals/{request}/decline",
             allowed: [.approver], ok: 409,
-            body: { ["reason": "matrix"] }),
+            body: { DeclineBody(reason: "matrix") }),
 
         .init(
             service: "keygen", method: "POST", path: "/v1/realms/{realm}/requests/{request}/key-bundle?format=pem",
-            allowed: [.requester], ok: 200, body: { ["password": "correct horse battery"] }),
+            allowed: [.requester], ok: 200, body: { KeyBundleBody(password: "correct horse battery") }),
 
         .init(
             service: "ca-gateway", method: "GET", path: "/v1/realms/{realm}/certificates", allowed: everyone, ok: 200),
@@ -133,25 +129,22 @@ struct AuthorizationMatrixTests {
             for workflow in [own, foreign] {
                 try await workflow.expect(
                     200, "PUT", "/v1/realms/\(workflow.realm)/members/old-member", on: workflow.registry,
-                    ["roles": ["auditor"]])
+                    MemberRolesBody(roles: ["auditor"]))
                 // The requester's own issued request with a server-generated key.
                 let rita = try workflow.client("intake", as: Caller.requester.subject, roles: ["requester"])
-                let data = try JSONSerialization.data(
-                    withJSONObject: [
-                        "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
-                        "keyPassword": "correct horse battery",
-                    ])
+                let body = SubmitRequestBody(
+                    policy: "web-server", entities: ["www"], keyGeneration: "ec:P-256",
+                    keyPassword: "correct horse battery")
                 var id = ""
                 try await waitUntil("rita can submit in \(workflow.realm)") {
-                    let answer = try await rita.send("POST", "/v1/realms/\(workflow.realm)/requests", body: data)
-                    id =
-                        (try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["id"] as? String ?? ""
+                    let answer = try await rita.send("POST", "/v1/realms/\(workflow.realm)/requests", json: body)
+                    id = (try? answer.decode(RequestView.self))?.id.uuidString ?? ""
                     return answer.status == 202
                 }
                 let issued = try await workflow.waitForFinalState(id)
-                #expect(issued["state"] as? String == "issued")
+                #expect(issued.state == .issued)
                 requests[workflow.realm] = id
-                serials[workflow.realm] = issued["serialNumber"] as? String
+                serials[workflow.realm] = issued.serialNumber
             }
 
             func token(_ caller: Caller) throws -> String {
@@ -185,7 +178,7 @@ struct AuthorizationMatrixTests {
                         } else {
                             expected = caller == .platformAdmin ? endpoint.ok : 403
                         }
-                        let body = try endpoint.body.map { try JSONSerialization.data(withJSONObject: $0()) }
+                        let body = try endpoint.body.map { try ContractCoding.encoder().encode($0()) }
                         let answer = try await client.send(endpoint.method, path, body: body)
                         cells += 1
                         if answer.status != expected {
@@ -209,8 +202,7 @@ struct AuthorizationMatrixTests {
             // Lists: each principal sees exactly the realms they hold a role in (platform admin: all).
             let realmList = { (caller: Caller) async throws -> Set<String> in
                 let answer = try await stack.client("registry", token: try token(caller)).send("GET", "/v1/realms")
-                let items = (try JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]]) ?? []
-                return Set(items.compactMap { $0["realm"] as? String })
+                return Set(try answer.decode([RealmSnapshot].self).map(\.realm))
             }
             for caller in [Caller.realmAdmin, .requester, .approver, .auditor] {
                 #expect(try await realmList(caller) == [own.realm], "\(caller)")

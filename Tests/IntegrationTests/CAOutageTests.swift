@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Testing
 
@@ -6,10 +7,6 @@ import Testing
 /// fail with the CA's reason after the retry limit. Several CAs with different key types.
 @Suite("CA outage", .serialized, .timeLimit(.minutes(5)))
 struct CAOutageTests {
-    static func json(_ answer: CLMClient.Answer) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
-    }
-
     @Test(
         "requests wait while the CA is unavailable, show why, and issue exactly once when it returns; past the limit they fail"
     )
@@ -23,7 +20,6 @@ struct CAOutageTests {
             gateway.setEnvironment("CLM_CA_RETRY_LIMIT", "6")
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
-            let realm = workflow.realm
             let ca = workflow.client("ca-gateway")
             let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
 
@@ -31,47 +27,48 @@ struct CAOutageTests {
             let admin = try workflow.client("ca-gateway", as: "ada@test.example", roles: ["realm-admin"])
             #expect(
                 try await admin.send(
-                    "PUT", "/v1/cas/default/availability", body: Data(#"{"available":false,"reason":"x"}"#.utf8)
+                    "PUT", "/v1/cas/default/availability", json: CAAvailabilityBody(available: false, reason: "x")
                 ).status == 403)
-            try await workflow.expect(400, "PUT", "/v1/cas/default/availability", on: ca, ["available": false])
             try await workflow.expect(
-                404, "PUT", "/v1/cas/nope/availability", on: ca, ["available": false, "reason": "x"])
+                400, "PUT", "/v1/cas/default/availability", on: ca, CAAvailabilityBody(available: false))
+            try await workflow.expect(
+                404, "PUT", "/v1/cas/nope/availability", on: ca, CAAvailabilityBody(available: false, reason: "x"))
 
             // Outage long enough to exhaust the limit: 6 attempts, 0.3 s doubling to at most 4 s apart.
             try await workflow.expect(
-                200, "PUT", "/v1/cas/default/availability", on: ca, ["available": false, "reason": "HSM maintenance"])
-            let listed = try await ca.send("GET", "/v1/cas")
-            let entries = (try JSONSerialization.jsonObject(with: listed.body) as? [[String: Any]]) ?? []
-            let entry = entries.first { $0["name"] as? String == "default" }
-            #expect(entry?["available"] as? Bool == false, "\(entries)")
-            #expect((entry?["unavailableReason"] as? String)?.contains("HSM maintenance") == true)
-            #expect(entries.first { $0["name"] as? String == "spare" }?["available"] as? Bool == true)
+                200, "PUT", "/v1/cas/default/availability", on: ca,
+                CAAvailabilityBody(available: false, reason: "HSM maintenance"))
+            let entries = try await ca.send("GET", "/v1/cas").decode([AuthorityView].self)
+            let entry = entries.first { $0.name == "default" }
+            #expect(entry?.available == false, "\(entries)")
+            #expect(entry?.unavailableReason?.contains("HSM maintenance") == true)
+            #expect(entries.first { $0.name == "spare" }?.available == true)
 
             let doomed = try await workflow.submit(csr: csr)
             let failed = try await workflow.waitForFinalState(doomed, timeout: .seconds(60))
-            #expect(failed["state"] as? String == "failed", "\(failed)")
-            let failReason = (failed["history"] as? [[String: Any]])?.last?["reason"] as? String ?? ""
+            #expect(failed.state == .failed, "\(failed)")
+            let failReason = failed.history?.last?.reason ?? ""
             #expect(failReason.contains("ca-unavailable") && failReason.contains("HSM maintenance"), "\(failReason)")
             #expect(failReason.contains("after 6 attempts"), "\(failReason)")
-            let delays = (failed["history"] as? [[String: Any]] ?? []).filter {
-                ($0["reason"] as? String ?? "").contains("next at")
-            }
+            let delays = (failed.history ?? []).filter { $0.reason.contains("next at") }
             #expect(delays.count == 5, "one delay notice per retried attempt: \(delays)")
 
             // A request during the outage waits and shows the notice; when the CA returns (well
             // within the ~8 s the limit allows) it issues at once, exactly one certificate.
             let waiting = try await workflow.submit(csr: csr)
-            var seen: [String: Any] = [:]
+            var seen: RequestView?
             try await waitUntil("request \(waiting) shows the CA notice") {
-                seen = Self.json(try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(waiting)"))
-                return (seen["notice"] as? String ?? "").contains("ca-unavailable")
+                seen = try await workflow.request(waiting)
+                return (seen?.notice ?? "").contains("ca-unavailable")
             }
-            #expect(seen["state"] as? String == "approved", "\(seen)")
-            #expect((seen["notice"] as? String ?? "").contains("HSM maintenance"))
-            try await workflow.expect(200, "PUT", "/v1/cas/default/availability", on: ca, ["available": true])
+            #expect(seen?.state == .approved, "\(String(describing: seen))")
+            let notice = seen?.notice ?? ""
+            #expect(notice.contains("HSM maintenance"), "\(notice)")
+            try await workflow.expect(
+                200, "PUT", "/v1/cas/default/availability", on: ca, CAAvailabilityBody(available: true))
             let issued = try await workflow.waitForFinalState(waiting, timeout: .seconds(60))
-            #expect(issued["state"] as? String == "issued", "\(issued)")
-            #expect(issued["notice"] == nil || issued["notice"] is NSNull, "the notice clears on issuance: \(issued)")
+            #expect(issued.state == .issued, "\(issued)")
+            #expect(issued.notice == nil, "the notice clears on issuance: \(issued)")
             let db = stack.database
             #expect(
                 try db.scalar("SELECT count(*) FROM ca_gateway.certificates WHERE request_id = '\(waiting)'") == "1")

@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Synchronization
 import Testing
@@ -76,7 +77,7 @@ struct ChaosTests {
             var notIssued: [String] = []
             for id in ids {
                 let request = try await workflow.waitForFinalState(id, timeout: .seconds(180))
-                if request["state"] as? String != "issued" { notIssued.append("\(id): \(request["state"] ?? "?")") }
+                if request.state != .issued { notIssued.append("\(id): \(request.state.rawValue)") }
             }
             approving.cancel()
             #expect(notIssued.isEmpty, "not issued: \(notIssued)")
@@ -98,8 +99,9 @@ struct ChaosTests {
             // The inventory, as a user sees it, lists each request once.
             let inventory = try await workflow.client("ca-gateway").send(
                 "GET", "/v1/realms/\(workflow.realm)/certificates?limit=1000")
-            let listed = ((try? JSONSerialization.jsonObject(with: inventory.body)) as? [[String: Any]] ?? [])
-                .compactMap { ($0["request"] as? String)?.lowercased() }
+            let listed = ((try? inventory.decode([CertificateView].self)) ?? []).map {
+                $0.request.uuidString.lowercased()
+            }
             #expect(listed.sorted() == ids.map { $0.lowercased() }.sorted())
             // One decision per request, one key per server-side request.
             #expect(try db.scalar("SELECT count(*) FROM approval.decisions WHERE request_id IN (\(list))") == n)
@@ -174,10 +176,10 @@ struct ChaosTests {
         let approvals = "/v1/realms/\(workflow.realm)/approvals"
         while !Task.isCancelled {
             if let answer = try? await approver.send("GET", approvals), answer.status == 200,
-                let pending = (try? JSONSerialization.jsonObject(with: answer.body)) as? [[String: Any]]
+                let pending = try? answer.decode([DecisionView].self)
             {
-                for id in pending.compactMap({ $0["request"] as? String }) {
-                    _ = try? await approver.send("POST", "\(approvals)/\(id)/approve", body: Data("{}".utf8))
+                for id in pending.map(\.request.uuidString) {
+                    _ = try? await approver.send("POST", "\(approvals)/\(id)/approve", json: ApproveBody())
                 }
             }
             try? await Task.sleep(for: .milliseconds(300))
@@ -216,15 +218,13 @@ final class SubmissionStream: Sendable {
         }
     }
 
-    func body(_ kind: ChaosTests.Kind) -> [String: Any] {
+    func body(_ kind: ChaosTests.Kind) -> SubmitRequestBody {
         switch kind {
-        case .csrAutomatic: ["policy": "web-server", "entities": ["www"], "csr": csr]
+        case .csrAutomatic: SubmitRequestBody(policy: "web-server", entities: ["www"], csr: csr)
         case .serverAutomatic:
-            [
-                "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
-                "keyPassword": ChaosTests.keyPassword,
-            ]
-        case .csrManual: ["policy": "manual", "entities": ["www"], "csr": csr]
+            SubmitRequestBody(
+                policy: "web-server", entities: ["www"], keyGeneration: "ec:P-256", keyPassword: ChaosTests.keyPassword)
+        case .csrManual: SubmitRequestBody(policy: "manual", entities: ["www"], csr: csr)
         }
     }
 
@@ -236,10 +236,7 @@ final class SubmissionStream: Sendable {
         while ContinuousClock.now < deadline {
             do {
                 let answer = try await workflow.post(body(kind), headers: ["Idempotency-Key": key])
-                if (200..<300).contains(answer.status),
-                    let id = ((try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any])?["id"]
-                        as? String
-                {
+                if (200..<300).contains(answer.status), let id = (try? answer.decode(RequestView.self))?.id.uuidString {
                     state.withLock { $0.submitted.append(Submitted(id: id, kind: kind)) }
                     return
                 }

@@ -1,3 +1,4 @@
+import CLMContracts
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ struct CrashRecoveryTests {
 
             for id in ids {
                 let request = try await workflow.waitForFinalState(id, timeout: .seconds(120))
-                #expect(request["state"] as? String == "issued", "\(id): \(request)")
+                #expect(request.state == .issued, "\(id): \(request)")
             }
             let db = stack.database
             let list = ids.map { "'\($0)'" }.joined(separator: ",")

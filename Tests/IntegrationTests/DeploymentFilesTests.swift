@@ -20,6 +20,7 @@ struct DeploymentFilesTests {
         let result = try run(
             "/usr/bin/python3", ["-c", script, Self.repoRoot.appendingPathComponent("compose.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
+        // Untyped on purpose: compose.yaml as python prints it, not a CLM API answer.
         let services =
             try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: Any]] ?? [:]
         for name in ["kafka", "postgres", "edge", "registry", "intake", "approval", "keygen", "ca-gateway"] {

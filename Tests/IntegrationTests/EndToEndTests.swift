@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Testing
 
@@ -17,9 +18,9 @@ struct EndToEndTests {
             let csr = try OpenSSL.hostileCSR(directory: directory)
             let id = try await workflow.submit(csr: csr)
             let request = try await workflow.waitForFinalState(id)
-            #expect(request["state"] as? String == "issued", "request ended as \(request)")
-            let states = (request["history"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
-            #expect(states == ["submitted", "approved", "issued"])
+            #expect(request.state == .issued, "request ended as \(request)")
+            let states = (request.history ?? []).map(\.state)
+            #expect(states == [.submitted, .approved, .issued])
 
             let download = try await workflow.intake.send(
                 "GET", "/v1/realms/\(workflow.realm)/requests/\(id)/certificate")
@@ -51,7 +52,7 @@ struct EndToEndTests {
             #expect(
                 try db.scalar("SELECT state || ':' || decided_by FROM approval.decisions WHERE request_id = '\(id)'")
                     == "approved:system:automatic")
-            let serial = request["serialNumber"] as? String ?? "?"
+            let serial = request.serialNumber ?? "?"
             #expect(
                 try db.scalar("SELECT serial_number FROM ca_gateway.certificates WHERE request_id = '\(id)'") == serial)
             #expect(try db.scalar("SELECT state FROM ca_gateway.orders WHERE request_id = '\(id)'") == "issued")
@@ -63,18 +64,19 @@ struct EndToEndTests {
 
             // A retry with the same Idempotency-Key returns the original request.
             let keyed = try await workflow.submit(csr: csr, headers: ["Idempotency-Key": "retry-\(id)"])
+            let body = SubmitRequestBody(policy: "web-server", entities: ["www"], csr: csr)
             let again = try await workflow.expect(
-                200, "POST", "/v1/realms/\(workflow.realm)/requests", on: workflow.intake,
-                ["policy": "web-server", "entities": ["www"], "csr": csr], headers: ["Idempotency-Key": "retry-\(id)"])
-            #expect(again["id"] as? String == keyed)
+                200, "POST", "/v1/realms/\(workflow.realm)/requests", on: workflow.intake, body,
+                headers: ["Idempotency-Key": "retry-\(id)"])
+            #expect((try? again.decode(RequestView.self))?.id.uuidString == keyed)
             #expect(
                 try db.scalar("SELECT count(*) FROM intake.requests WHERE idempotency_key LIKE '%retry-\(id)'") == "1")
             // The key is scoped to its requester: another requester reusing it gets a request of their own.
             let other = try workflow.client("intake", as: "other-requester", roles: ["requester"])
             let theirs = try await workflow.expect(
-                202, "POST", "/v1/realms/\(workflow.realm)/requests", on: other,
-                ["policy": "web-server", "entities": ["www"], "csr": csr], headers: ["Idempotency-Key": "retry-\(id)"])
-            #expect(theirs["id"] as? String != keyed)
+                202, "POST", "/v1/realms/\(workflow.realm)/requests", on: other, body,
+                headers: ["Idempotency-Key": "retry-\(id)"])
+            #expect((try? theirs.decode(RequestView.self))?.id.uuidString != keyed)
             #expect(
                 try db.scalar("SELECT count(*) FROM intake.requests WHERE idempotency_key LIKE '%retry-\(id)'") == "2")
 
@@ -95,41 +97,27 @@ struct EndToEndTests {
             let intake = workflow.intake
             let path = "/v1/realms/\(workflow.realm)/requests"
             let validCSR = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
+            let json = { (body: SubmitRequestBody) in try ContractCoding.encoder().encode(body) }
             let cases: [(String, Data, Int, String)] = [
                 ("not JSON", Data("{oops".utf8), 400, "malformed-body"),
                 (
-                    "garbage CSR",
-                    try JSONSerialization.data(withJSONObject: [
-                        "policy": "web-server", "entities": ["www"], "csr": "hello",
-                    ]), 422, "invalid-csr"
+                    "garbage CSR", try json(.init(policy: "web-server", entities: ["www"], csr: "hello")), 422,
+                    "invalid-csr"
                 ),
                 (
-                    "unknown policy",
-                    try JSONSerialization.data(withJSONObject: ["policy": "nope", "entities": ["www"], "csr": validCSR]
-                    ), 422, "unknown-policy"
+                    "unknown policy", try json(.init(policy: "nope", entities: ["www"], csr: validCSR)), 422,
+                    "unknown-policy"
                 ),
                 (
-                    "unknown entity",
-                    try JSONSerialization.data(withJSONObject: [
-                        "policy": "web-server", "entities": ["ghost"], "csr": validCSR,
-                    ]), 422, "unknown-end-entity"
+                    "unknown entity", try json(.init(policy: "web-server", entities: ["ghost"], csr: validCSR)), 422,
+                    "unknown-end-entity"
                 ),
                 (
-                    "bad entity id",
-                    try JSONSerialization.data(withJSONObject: [
-                        "policy": "web-server", "entities": ["../etc"], "csr": validCSR,
-                    ]), 400, "invalid-identifier"
+                    "bad entity id", try json(.init(policy: "web-server", entities: ["../etc"], csr: validCSR)), 400,
+                    "invalid-identifier"
                 ),
-                (
-                    "no key source",
-                    try JSONSerialization.data(withJSONObject: ["policy": "web-server", "entities": ["www"]]), 400,
-                    "missing-key-source"
-                ),
-                (
-                    "no entities",
-                    try JSONSerialization.data(withJSONObject: ["policy": "web-server", "entities": [], "csr": "x"]),
-                    400, "invalid-field"
-                ),
+                ("no key source", try json(.init(policy: "web-server", entities: ["www"])), 400, "missing-key-source"),
+                ("no entities", try json(.init(policy: "web-server", entities: [], csr: "x")), 400, "invalid-field"),
                 ("oversized", Data(repeating: 0x41, count: 300 * 1024), 413, "body-too-large"),
             ]
             for (label, body, status, code) in cases {
@@ -149,33 +137,32 @@ struct EndToEndTests {
                     "-subj", "/CN=x", "-out", csrPath,
                 ])
             let p521 = try String(contentsOfFile: csrPath, encoding: .utf8)
-            let mismatch = try await workflow.post(["policy": "web-server", "entities": ["www"], "csr": p521])
+            let mismatch = try await workflow.post(
+                SubmitRequestBody(policy: "web-server", entities: ["www"], csr: p521))
             #expect(mismatch.status == 422)
             #expect(mismatch.problem?.code == "policy-mismatch")
             #expect(
                 mismatch.problem?.violations?.first?.contains("EC P-521 is not allowed") == true, "\(mismatch.text)")
             // A policy with a misspelt field is refused with the path, not silently accepted.
-            var misspelt = Workflow.policy
-            misspelt["id"] = "typo"
-            misspelt["validity"] = ["defaultDays": 30, "maxDay": 90]
+            // Raw JSON: a misspelt field is what no PolicyDocument can express.
+            let misspelt = try RawPolicy.body(Workflow.policy(id: "typo")) {
+                $0["validity"] = RawPolicy.json(#"{"defaultDays":30,"maxDay":90}"#)
+            }
             let typo = try await workflow.registry.send(
-                "POST", "/v1/realms/\(workflow.realm)/policies",
-                body: try JSONSerialization.data(withJSONObject: misspelt))
+                "POST", "/v1/realms/\(workflow.realm)/policies", body: misspelt)
             #expect(typo.status == 422)
             #expect(typo.problem?.code == "invalid-policy")
             #expect(typo.problem?.violations?.contains { $0.hasPrefix("/validity") } == true, "\(typo.text)")
 
             // Subject constraints block over the API with the attribute and rule named.
-            var strict = Workflow.policy
-            strict["id"] = "strict"
-            strict["constraints"] = [
-                "allowedDNSSuffixes": ["corp.example"], "attributes": ["email": ["presence": "required"]],
-            ]
+            let strict = Workflow.policy(id: "strict") {
+                $0.constraints = SubjectConstraints(
+                    attributes: ["email": .init(presence: .required)], allowedDNSSuffixes: ["corp.example"])
+            }
             try await workflow.expect(
                 201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, strict)
-            let blocked: CLMClient.Answer? = try await workflow.post([
-                "policy": "strict", "entities": ["www"], "csr": validCSR,
-            ])
+            let blocked: CLMClient.Answer? = try await workflow.post(
+                SubmitRequestBody(policy: "strict", entities: ["www"], csr: validCSR))
             #expect(blocked?.status == 422)
             #expect(blocked?.problem?.code == "policy-mismatch")
             let reasons = blocked?.problem?.violations ?? []

@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Testing
 
@@ -196,46 +197,6 @@ struct HostileInputTests {
         return bodies
     }
 
-    /// Policy documents the registry must refuse with the path of the problem.
-    static func hostilePolicies() -> [(String, [String: Any])] {
-        var policies: [(String, [String: Any])] = []
-        func variant(_ name: String, _ change: (inout [String: Any]) -> Void) {
-            var policy = Workflow.policy
-            policy["id"] = "fuzz-\(policies.count)"
-            change(&policy)
-            policies.append((name, policy))
-        }
-        variant("unknown top-level field") { $0["isCA"] = true }
-        variant("unknown profile field") {
-            $0["profile"] = ["keyUsage": ["digitalSignature"], "extendedKeyUsage": [], "basicConstraints": "CA:TRUE"]
-        }
-        variant("keyCertSign usage") { $0["profile"] = ["keyUsage": ["keyCertSign"], "extendedKeyUsage": []] }
-        variant("unknown key usage") { $0["profile"] = ["keyUsage": ["everything"], "extendedKeyUsage": []] }
-        variant("RSA 1024 allowed") { $0["keyTemplate"] = ["rsaBits": [1024], "ecCurves": [], "eddsa": []] }
-        variant("unknown curve") { $0["keyTemplate"] = ["rsaBits": [], "ecCurves": ["P-192"], "eddsa": []] }
-        variant("no key allowed at all") { $0["keyTemplate"] = ["rsaBits": [], "ecCurves": [], "eddsa": []] }
-        variant("default above maximum") { $0["validity"] = ["defaultDays": 500, "maxDays": 90] }
-        variant("zero validity") { $0["validity"] = ["defaultDays": 0, "maxDays": 0] }
-        variant("validity as string") { $0["validity"] = ["defaultDays": "90", "maxDays": 397] }
-        variant("bad id") { $0["id"] = "Bad Id!" }
-        variant("missing ca") { $0["ca"] = nil }
-        variant("unknown approval mode") { $0["approval"] = ["mode": "whenever"] }
-        variant("manual with zero approvers") { $0["approval"] = ["mode": "manual", "approvers": 0] }
-        variant("manual with 1000 approvers") { $0["approval"] = ["mode": "manual", "approvers": 1000] }
-        variant("link lifetime nonsense") { $0["approval"] = ["mode": "email", "linkLifetime": "forever"] }
-        variant("link lifetime 1s") { $0["approval"] = ["mode": "email", "linkLifetime": "1s"] }
-        variant("retention 10 years") { $0["keyRetention"] = "3650d" }
-        variant("invalid regex") { $0["constraints"] = ["attributes": ["commonName": ["pattern": "(unclosed"]]] }
-        variant("unknown attribute rule") { $0["constraints"] = ["attributes": ["shoeSize": ["presence": "required"]]] }
-        variant("bad CIDR") { $0["constraints"] = ["allowedIPRanges": ["10.0.0.0/33"]] }
-        variant("min SANs above max") { $0["constraints"] = ["minSANs": 5, "maxSANs": 1] }
-        variant("negative SAN count") { $0["constraints"] = ["maxSANs": -1] }
-        variant("fixed value and forbidden") {
-            $0["constraints"] = ["attributes": ["organization": ["presence": "forbidden", "value": "X"]]]
-        }
-        return policies
-    }
-
     static func jsonString(_ text: String) -> String {
         String(
             decoding: try! JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed]), as: UTF8.self
@@ -270,43 +231,36 @@ struct HostileInputTests {
             let requests = "/v1/realms/\(realm)/requests"
             // Warm the read model so that 'unknown policy' below means unknown, not not-yet-seen
             // (refused at the policy check, so nothing is stored).
-            let warmUp = try await workflow.post([
-                "policy": "web-server", "entities": ["www"], "csr": valid, "validityDays": -1,
-            ])
+            let warmUp = try await workflow.post(
+                SubmitRequestBody(policy: "web-server", entities: ["www"], csr: valid, validityDays: -1))
             #expect(warmUp.problem?.code == "policy-mismatch", "\(warmUp.text)")
 
             for (name, csr) in try Self.hostileCSRs(directory: directory) {
-                let body = try JSONSerialization.data(withJSONObject: [
-                    "policy": "web-server", "entities": ["www"], "csr": csr,
-                ])
-                check("CSR: \(name)", try await workflow.intake.send("POST", requests, body: body))
+                let body = SubmitRequestBody(policy: "web-server", entities: ["www"], csr: csr)
+                check("CSR: \(name)", try await workflow.intake.send("POST", requests, json: body))
             }
             for (name, body) in Self.hostileBodies(csr: valid) {
                 check("body: \(name)", try await workflow.intake.send("POST", requests, body: Data(body.utf8)))
             }
             // Oversized bodies: refused before they are read to the end.
-            let oversized = try JSONSerialization.data(withJSONObject: [
-                "policy": "web-server", "entities": ["www"], "csr": String(repeating: "A", count: 1 << 20),
-            ])
-            let tooLarge = try await workflow.intake.send("POST", requests, body: oversized)
+            let oversized = SubmitRequestBody(
+                policy: "web-server", entities: ["www"], csr: String(repeating: "A", count: 1 << 20))
+            let tooLarge = try await workflow.intake.send("POST", requests, json: oversized)
             check("1 MiB CSR", tooLarge)
             #expect(tooLarge.status == 413)
-            for (name, policy) in Self.hostilePolicies() {
-                let answer = try await workflow.registry.send(
-                    "POST", "/v1/realms/\(realm)/policies", body: try JSONSerialization.data(withJSONObject: policy))
+            for (name, policy) in try Self.hostilePolicies() {
+                let answer = try await workflow.registry.send("POST", "/v1/realms/\(realm)/policies", body: policy)
                 check("policy: \(name)", answer)
             }
             let hugePolicy = Data(("{\"id\":\"x\",\"pad\":\"" + String(repeating: "x", count: 200_000) + "\"}").utf8)
             check(
                 "200 kB policy",
                 try await workflow.registry.send("POST", "/v1/realms/\(realm)/policies", body: hugePolicy))
-            let badEntity = try JSONSerialization.data(withJSONObject: [
-                "id": "e1", "kind": "service",
-                "attributes": ["dnsNames": ["not a name"], "ipAddresses": ["300.1.1.1"]],
-            ])
+            let badEntity = EndEntity(
+                id: "e1", kind: .service, attributes: .init(dnsNames: ["not a name"], ipAddresses: ["300.1.1.1"]))
             check(
                 "entity with invalid names",
-                try await workflow.registry.send("POST", "/v1/realms/\(realm)/end-entities", body: badEntity))
+                try await workflow.registry.send("POST", "/v1/realms/\(realm)/end-entities", json: badEntity))
 
             #expect(count >= 200, "only \(count) hostile inputs")
             #expect(problems.isEmpty, "\(problems.count) of \(count):\n\(problems.joined(separator: "\n"))")

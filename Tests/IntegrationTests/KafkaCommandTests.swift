@@ -22,9 +22,8 @@ struct KafkaCommandTests {
             // Intake must know the realm and policy before commands arrive (commands do not wait
             // for the read model): a submission that gets as far as the policy check (and is
             // refused there, so nothing is stored) proves it.
-            let warmUp = try await workflow.post([
-                "policy": "web-server", "entities": ["www"], "csr": csr, "validityDays": -1,
-            ])
+            let warmUp = try await workflow.post(
+                SubmitRequestBody(policy: "web-server", entities: ["www"], csr: csr, validityDays: -1))
             #expect(warmUp.problem?.code == "policy-mismatch", "\(warmUp.text)")
             var logger = Logger(label: "command-test")
             logger.logLevel = .warning
@@ -132,8 +131,8 @@ struct KafkaCommandTests {
             // The accepted command became a request of the token's subject, and issues.
             let id = try #require(first.request).uuidString
             let request = try await workflow.waitForFinalState(id)
-            #expect(request["state"] as? String == "issued", "\(request)")
-            #expect(request["requester"] as? String == "kim@test.example")
+            #expect(request.state == .issued, "\(request)")
+            #expect(request.requester == "kim@test.example")
             #expect(try stack.database.scalar("SELECT count(*) FROM intake.requests WHERE realm = '\(realm)'") == "1")
 
             // The dead-letter copy keeps the evidence but not the credential; no log has a token.

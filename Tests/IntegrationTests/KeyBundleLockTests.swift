@@ -21,12 +21,11 @@ struct KeyBundleLockTests {
         try await TestStack.with(environment) { stack in
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
-            let submitted = try await workflow.submit([
-                "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
-                "keyPassword": Self.password,
-            ])
-            let id = try #require(submitted["id"] as? String)
-            #expect(try await workflow.waitForFinalState(id)["state"] as? String == "issued")
+            let submitted = try await workflow.submit(
+                SubmitRequestBody(
+                    policy: "web-server", entities: ["www"], keyGeneration: "ec:P-256", keyPassword: Self.password))
+            let id = submitted.id.uuidString
+            #expect(try await workflow.waitForFinalState(id).state == .issued)
             let path = "/v1/realms/\(workflow.realm)/requests/\(id)/key-bundle?format=pkcs12"
 
             // One connection per guess: the shared URLSession allows only a few per host.
@@ -79,7 +78,7 @@ private struct BundleGuesser: Sendable {
         guard let url = URL(string: path, relativeTo: baseURL) else { throw URLError(.badURL) }
         var request = URLRequest(url: url, timeoutInterval: 60)
         request.httpMethod = "POST"
-        request.httpBody = try JSONEncoder().encode(["password": password])
+        request.httpBody = try JSONEncoder().encode(KeyBundleBody(password: password))
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (data, response) = try await session.data(for: request)

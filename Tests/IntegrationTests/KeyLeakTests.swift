@@ -109,13 +109,14 @@ struct KeyLeakTests {
             var needles: [Needles] = []
             for spec in ["ec:P-256", "rsa:2048"] {
                 let submitted = try await workflow.submit(
-                    ["policy": "web-server", "entities": ["www"], "keyGeneration": spec, "keyPassword": password])
-                let id = try #require(submitted["id"] as? String)
+                    SubmitRequestBody(
+                        policy: "web-server", entities: ["www"], keyGeneration: spec, keyPassword: password))
+                let id = submitted.id.uuidString
                 let done = try await workflow.waitForFinalState(id)
-                #expect(done["state"] as? String == "issued", "\(done)")
+                #expect(done.state == .issued, "\(done)")
                 let bundle = try await workflow.client("keygen").send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=pem",
-                    body: try JSONSerialization.data(withJSONObject: ["password": password]))
+                    json: KeyBundleBody(password: password))
                 #expect(bundle.status == 200, "\(bundle.text)")
                 // Decrypt the downloaded key to learn what must not appear elsewhere.
                 let decrypted = try run(OpenSSL.path, ["pkey", "-passin", "pass:\(password)"], input: bundle.text)

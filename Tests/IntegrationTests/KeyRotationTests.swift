@@ -1,3 +1,4 @@
+import CLMContracts
 import CLMCrypto
 import Foundation
 import Testing
@@ -17,9 +18,10 @@ struct KeyRotationTests {
 
             // A server-side key that waits, sealed, for its download.
             let submitted = try await workflow.submit(
-                ["policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256", "keyPassword": password])
-            let keyRequest = try #require(submitted["id"] as? String)
-            #expect(try await workflow.waitForFinalState(keyRequest)["state"] as? String == "issued")
+                SubmitRequestBody(
+                    policy: "web-server", entities: ["www"], keyGeneration: "ec:P-256", keyPassword: password))
+            let keyRequest = submitted.id.uuidString
+            #expect(try await workflow.waitForFinalState(keyRequest).state == .issued)
             #expect(try db.scalar("SELECT kek_id FROM keygen.keys WHERE request_id = '\(keyRequest)'") == "test-1")
             #expect(try db.scalar("SELECT kek_id FROM ca_gateway.authorities") == "test-1")
             let sealedBefore = try db.scalar(
@@ -58,10 +60,10 @@ struct KeyRotationTests {
             }
             let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
             let csrRequest = try await workflow.submit(csr: csr)
-            #expect(try await workflow.waitForFinalState(csrRequest)["state"] as? String == "issued")
+            #expect(try await workflow.waitForFinalState(csrRequest).state == .issued)
             let download = try await workflow.client("keygen").send(
                 "POST", "/v1/realms/\(workflow.realm)/requests/\(keyRequest)/key-bundle?format=pkcs12",
-                body: try JSONSerialization.data(withJSONObject: ["password": password]))
+                json: KeyBundleBody(password: password))
             #expect(download.status == 200, "\(download.text.prefix(300))")
             let bundle = try temporaryDirectory().appendingPathComponent("rotated.p12")
             try download.body.write(to: bundle)

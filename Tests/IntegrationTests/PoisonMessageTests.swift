@@ -1,3 +1,4 @@
+import CLMContracts
 import CLMMessaging
 import Foundation
 import Logging
@@ -33,7 +34,7 @@ struct PoisonMessageTests {
             for _ in 0..<4 { ids.append(try await workflow.submit(csr: csr)) }
             for id in ids {
                 let request = try await workflow.waitForFinalState(id)
-                #expect(request["state"] as? String == "issued", "\(id): \(request)")
+                #expect(request.state == .issued, "\(id): \(request)")
             }
             await group.triggerGracefulShutdown()
             try await runner.value

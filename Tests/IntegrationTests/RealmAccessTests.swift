@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Testing
 
@@ -6,10 +7,6 @@ import Testing
 /// the real stack.
 @Suite("Realm members and CAs", .serialized, .timeLimit(.minutes(5)))
 struct RealmAccessTests {
-    static func json(_ answer: CLMClient.Answer) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
-    }
-
     @Test("a membership granted in the registry gives its roles in every service; removing it takes them away")
     func memberships() async throws {
         let environment = try TestEnvironment.require()
@@ -31,18 +28,18 @@ struct RealmAccessTests {
 
             // Only realm admins grant; only known roles; never platform-admin.
             let requester = try workflow.client("registry", as: "rita@test.example", roles: ["requester"])
-            let refused = try await requester.send(
-                "PUT", path, body: try JSONSerialization.data(withJSONObject: ["roles": ["approver"]]))
+            let refused = try await requester.send("PUT", path, json: MemberRolesBody(roles: ["approver"]))
             #expect(refused.status == 403, "\(refused.text)")
             for bad in [["platform-admin"], [], ["approver", "root"]] {
-                try await workflow.expect(400, "PUT", path, on: workflow.registry, ["roles": bad])
+                try await workflow.expect(400, "PUT", path, on: workflow.registry, MemberRolesBody(roles: bad))
             }
 
             let granted = try await workflow.expect(
-                200, "PUT", path, on: workflow.registry, ["roles": ["approver", "auditor", "approver"]])
-            #expect(granted["subject"] as? String == subject)
-            #expect(granted["roles"] as? [String] == ["approver", "auditor"])
-            #expect(granted["revision"] as? Int == 1)
+                200, "PUT", path, on: workflow.registry, MemberRolesBody(roles: ["approver", "auditor", "approver"])
+            ).decode(MemberSnapshot.self)
+            #expect(granted.subject == subject)
+            #expect(granted.roles == ["approver", "auditor"])
+            #expect(granted.revision == 1)
 
             // Every service learns it from the registry topic.
             try await waitUntil("approval sees the grant") {
@@ -57,21 +54,19 @@ struct RealmAccessTests {
             // The granted roles are exactly those: no requester role, so no submitting.
             let submit = try await bobIntake.send(
                 "POST", "/v1/realms/\(realm)/requests",
-                body: try JSONSerialization.data(withJSONObject: [
-                    "policy": "web-server", "entities": ["www"], "keyGeneration": "ec:P-256",
-                ]))
+                json: SubmitRequestBody(policy: "web-server", entities: ["www"], keyGeneration: "ec:P-256"))
             #expect(submit.status == 403, "\(submit.text)")
 
             // Auditors and admins list members; the list holds the grant.
             let listed = try await stack.client("registry", token: bobToken).send("GET", members)
             #expect(listed.status == 200)
-            let entries = (try JSONSerialization.jsonObject(with: listed.body) as? [[String: Any]]) ?? []
-            #expect(entries.contains { $0["subject"] as? String == subject })
+            let entries = try listed.decode([MemberSnapshot].self)
+            #expect(entries.contains { $0.subject == subject })
             // A member of another realm sees nothing of this one.
             let outsider = stack.client(
                 "registry", token: try stack.token("olga", roles: ["elsewhere": ["realm-admin"]]))
             #expect(try await outsider.send("GET", members).status == 404)
-            #expect(try await outsider.send("PUT", path, body: Data(#"{"roles":["approver"]}"#.utf8)).status == 404)
+            #expect(try await outsider.send("PUT", path, json: MemberRolesBody(roles: ["approver"])).status == 404)
 
             // Removal: 204, then every service forgets the roles; a second removal is 404.
             let removed = try await workflow.registry.send("DELETE", path)
@@ -102,22 +97,21 @@ struct RealmAccessTests {
             let realm = workflow.realm
             let cas = "/v1/realms/\(realm)/cas"
             #expect(
-                try await workflow.expect(200, "GET", cas, on: workflow.registry)["cas"] as? [String] == ["default"])
+                try await workflow.expect(200, "GET", cas, on: workflow.registry).decode(RealmCAsView.self).cas
+                    == ["default"])
 
-            var rsaPolicy = Workflow.policy
-            rsaPolicy["id"] = "rsa-issued"
-            rsaPolicy["ca"] = "rsa"
+            let rsaPolicy = Workflow.policy(id: "rsa-issued") { $0.ca = "rsa" }
             let refused = try await workflow.expect(
                 422, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, rsaPolicy)
             #expect(
-                (refused["violations"] as? [String])?.first?.hasPrefix("/ca: 'rsa' is not a CA of realm") == true,
-                "\(refused)")
+                refused.problem?.violations?.first?.hasPrefix("/ca: 'rsa' is not a CA of realm") == true,
+                "\(refused.text)")
 
             // A realm admin cannot hand their realm a CA; the platform admin can.
             let admin = try workflow.client("registry", as: "ada@test.example", roles: ["realm-admin"])
             #expect(try await admin.send("PUT", "\(cas)/rsa").status == 403)
             let assigned = try await workflow.expect(200, "PUT", "\(cas)/rsa", on: workflow.registry)
-            #expect(assigned["cas"] as? [String] == ["default", "rsa"])
+            #expect((try? assigned.decode(RealmCAsView.self))?.cas == ["default", "rsa"])
             try await workflow.expect(200, "PUT", "\(cas)/rsa", on: workflow.registry)  // idempotent
             try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, rsaPolicy)
             try await workflow.expect(400, "PUT", "\(cas)/Not_An_Id", on: workflow.registry)
@@ -125,10 +119,11 @@ struct RealmAccessTests {
 
             // The rsa CA issues what the policy sends it, and its chain verifies the certificate.
             let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
-            let submitted = try await workflow.submit(["policy": "rsa-issued", "entities": ["www"], "csr": csr])
-            let id = try #require(submitted["id"] as? String)
+            let submitted = try await workflow.submit(
+                SubmitRequestBody(policy: "rsa-issued", entities: ["www"], csr: csr))
+            let id = submitted.id.uuidString
             let issued = try await workflow.waitForFinalState(id)
-            #expect(issued["state"] as? String == "issued", "\(issued)")
+            #expect(issued.state == .issued, "\(issued)")
             let certificate = try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(id)/certificate")
             let chain = try await workflow.client("ca-gateway").send("GET", "/v1/cas/rsa/chain")
             let directory = try temporaryDirectory()
@@ -138,7 +133,7 @@ struct RealmAccessTests {
 
             // In use: refused with the policies that name it.
             let inUse = try await workflow.expect(409, "DELETE", "\(cas)/rsa", on: workflow.registry)
-            #expect((inUse["detail"] as? String)?.contains("rsa-issued") == true)
+            #expect(inUse.problem?.detail.contains("rsa-issued") == true, "\(inUse.text)")
             try await workflow.expect(404, "DELETE", "\(cas)/never-assigned", on: workflow.registry)
         }
     }

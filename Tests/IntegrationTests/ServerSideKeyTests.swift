@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Testing
 
@@ -11,13 +12,11 @@ struct ServerSideKeyTests {
     /// Every algorithm and size CLM generates, each downloaded in both formats.
     static let specs = ["rsa:2048", "rsa:3072", "rsa:4096", "ec:P-256", "ec:P-384", "ec:P-521", "ed25519", "ed448"]
 
-    static var everyKeyPolicy: [String: Any] {
-        var policy = Workflow.policy
-        policy["id"] = "every-key"
-        policy["keyTemplate"] = [
-            "rsaBits": [2048, 3072, 4096], "ecCurves": ["P-256", "P-384", "P-521"], "eddsa": ["Ed25519", "Ed448"],
-        ]
-        return policy
+    static var everyKeyPolicy: PolicyDocument {
+        Workflow.policy(id: "every-key") {
+            $0.keyTemplate = .init(
+                rsaBits: [2048, 3072, 4096], ecCurves: ["P-256", "P-384", "P-521"], eddsa: ["Ed25519", "Ed448"])
+        }
     }
 
     @Test("every algorithm and size is generated, issued, and downloaded once as PKCS#12 and as PEM that OpenSSL opens")
@@ -39,25 +38,22 @@ struct ServerSideKeyTests {
             for spec in Self.specs {
                 for format in ["pkcs12", "pem"] {
                     let submitted = try await workflow.submit(
-                        [
-                            "policy": "every-key", "entities": ["www"], "keyGeneration": spec,
-                            "keyPassword": Self.password,
-                        ])
-                    let id = try #require(submitted["id"] as? String)
-                    #expect(submitted["keySource"] as? String == "server")
-                    requests.append((spec, format, id))
+                        SubmitRequestBody(
+                            policy: "every-key", entities: ["www"], keyGeneration: spec, keyPassword: Self.password))
+                    #expect(submitted.keySource == .server)
+                    requests.append((spec, format, submitted.id.uuidString))
                 }
             }
             for (spec, format, id) in requests {
                 let request = try await workflow.waitForFinalState(id, timeout: .seconds(180))
-                #expect(request["state"] as? String == "issued", "\(spec): \(request)")
-                let states = (request["history"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
-                #expect(states == ["submitted", "approved", "key_generated", "issued"], "\(spec)")
+                #expect(request.state == .issued, "\(spec): \(request)")
+                let states = (request.history ?? []).map(\.state)
+                #expect(states == [.submitted, .approved, .keyGenerated, .issued], "\(spec)")
 
                 // A weak password is refused before anything is opened.
                 let weak = try await keygen.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
-                    body: try JSONSerialization.data(withJSONObject: ["password": "short"]))
+                    json: KeyBundleBody(password: "short"))
                 #expect(weak.status == 400)
                 #expect(weak.problem?.code == "weak-password")
                 // Nobody but the requester downloads, not even a realm admin of the realm.
@@ -65,17 +61,17 @@ struct ServerSideKeyTests {
                     "keygen", as: "mallory@test.example", roles: ["requester", "realm-admin"])
                 let stolen = try await other.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
-                    body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
+                    json: KeyBundleBody(password: Self.password))
                 #expect(stolen.status == 404, "\(spec): \(stolen.text)")
                 // The requester's own token with another password than the one chosen at submission: 403.
                 let guessed = try await keygen.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
-                    body: try JSONSerialization.data(withJSONObject: ["password": "not the chosen one"]))
+                    json: KeyBundleBody(password: "not the chosen one"))
                 #expect(guessed.status == 403 && guessed.problem?.code == "wrong-password", "\(spec): \(guessed.text)")
 
                 let download = try await keygen.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
-                    body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
+                    json: KeyBundleBody(password: Self.password))
                 #expect(download.status == 200, "\(spec): \(download.text.prefix(300))")
                 let bundle = directory.appendingPathComponent("\(id).\(format)")
                 try download.body.write(to: bundle)
@@ -112,7 +108,7 @@ struct ServerSideKeyTests {
                 // Downloaded once, then destroyed, and the request says so.
                 let again = try await keygen.send(
                     "POST", "/v1/realms/\(realm)/requests/\(id)/key-bundle?format=\(format)",
-                    body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
+                    json: KeyBundleBody(password: Self.password))
                 #expect(again.status == 410)
                 #expect(again.problem?.code == "key-destroyed")
                 #expect(
@@ -123,9 +119,7 @@ struct ServerSideKeyTests {
             }
             let last = try #require(requests.last)
             try await waitUntil("intake shows the key destroyed") {
-                let view = try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(last.id)")
-                return (try? JSONSerialization.jsonObject(with: view.body) as? [String: Any])?["keyStatus"] as? String
-                    == "destroyed (downloaded)"
+                try await workflow.request(last.id).keyStatus == "destroyed (downloaded)"
             }
             // The private key never left keygen's schema: no other schema or outbox holds key material.
             for table in ["intake.requests", "ca_gateway.orders", "ca_gateway.certificates", "approval.decisions"] {
@@ -157,26 +151,21 @@ struct ServerSideKeyTests {
         try await TestStack.with(environment) { stack in
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
-            var policy = Workflow.policy
-            policy["id"] = "short-retention"
-            policy["keyRetention"] = "10s"
+            let policy = Workflow.policy(id: "short-retention") { $0.keyRetention = "10s" }
             try await workflow.expect(
                 201, "POST", "/v1/realms/\(workflow.realm)/policies", on: workflow.registry, policy)
             let submitted = try await workflow.submit(
-                [
-                    "policy": "short-retention", "entities": ["www"], "keyGeneration": "ec:P-256",
-                    "keyPassword": Self.password,
-                ])
-            let id = try #require(submitted["id"] as? String)
-            #expect(try await workflow.waitForFinalState(id)["state"] as? String == "issued")
+                SubmitRequestBody(
+                    policy: "short-retention", entities: ["www"], keyGeneration: "ec:P-256",
+                    keyPassword: Self.password))
+            let id = submitted.id.uuidString
+            #expect(try await workflow.waitForFinalState(id).state == .issued)
             try await waitUntil("the key is destroyed after its retention", timeout: .seconds(60)) {
-                let view = try await workflow.intake.send("GET", "/v1/realms/\(workflow.realm)/requests/\(id)")
-                return (try? JSONSerialization.jsonObject(with: view.body) as? [String: Any])?["keyStatus"] as? String
-                    == "destroyed (retention-expired)"
+                try await workflow.request(id).keyStatus == "destroyed (retention-expired)"
             }
             let download = try await workflow.client("keygen").send(
                 "POST", "/v1/realms/\(workflow.realm)/requests/\(id)/key-bundle?format=pkcs12",
-                body: try JSONSerialization.data(withJSONObject: ["password": Self.password]))
+                json: KeyBundleBody(password: Self.password))
             #expect(download.status == 410)
             #expect(download.problem?.detail.contains("retention period") == true, "\(download.text)")
             #expect(
@@ -195,9 +184,9 @@ struct ServerSideKeyTests {
                 ("rsa:4096", "policy-mismatch"), ("ec:P-521", "policy-mismatch"),
                 ("dsa:1024", "invalid-key-generation"),
             ] {
-                let answer = try await workflow.post([
-                    "policy": "web-server", "entities": ["www"], "keyGeneration": spec, "keyPassword": Self.password,
-                ])
+                let answer = try await workflow.post(
+                    SubmitRequestBody(
+                        policy: "web-server", entities: ["www"], keyGeneration: spec, keyPassword: Self.password))
                 #expect(answer.status == 422, "\(spec): \(answer.text)")
                 #expect(answer.problem?.code == code, "\(spec): \(answer.text)")
             }

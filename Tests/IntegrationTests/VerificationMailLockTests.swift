@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Logging
 import PostgresNIO
@@ -28,20 +29,20 @@ struct VerificationMailLockTests {
             try await stack.start()
             let workflow = try await Workflow.prepare(stack)
             let realm = workflow.realm
-            var policy = Workflow.policy
-            policy["id"] = "mail-verified"
-            policy["approval"] = ["mode": "email", "linkLifetime": "15m"]
+            let policy = Workflow.policy(id: "mail-verified") {
+                $0.approval = .init(mode: .email, linkLifetime: "15m")
+            }
             try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
             try await workflow.expect(
                 201, "POST", "/v1/realms/\(realm)/end-entities", on: workflow.registry,
-                [
-                    "id": "alice", "kind": "person",
-                    "attributes": ["commonName": "alice example", "email": "alice@test.example"],
-                ])
+                EndEntity(
+                    id: "alice", kind: .person,
+                    attributes: .init(commonName: "alice example", email: "alice@test.example")))
             let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
-            let submitted = try await workflow.submit(["policy": "mail-verified", "entities": ["alice"], "csr": csr])
-            let id = try #require(submitted["id"] as? String)
-            let request = try #require(UUID(uuidString: id))
+            let submitted = try await workflow.submit(
+                SubmitRequestBody(policy: "mail-verified", entities: ["alice"], csr: csr))
+            let id = submitted.id.uuidString
+            let request = submitted.id
 
             try await smtp.waitUntilStalled(timeout: .seconds(60))
             let connection = try await Self.connect(environment, database: stack.database.name)
@@ -62,8 +63,7 @@ struct VerificationMailLockTests {
                 #expect(smtp.stalledSessions == 1, "the checks ran while the mail was stuck in SMTP")
                 // Nothing moved on while the mail was stuck.
                 let view = try await workflow.intake.send("GET", "/v1/realms/\(realm)/requests/\(id)")
-                let json = (try? JSONSerialization.jsonObject(with: view.body)) as? [String: Any]
-                #expect(json?["state"] as? String == "awaiting_verification")
+                #expect((try? view.decode(RequestView.self))?.state == .awaitingVerification)
             } catch {
                 try? await connection.close()
                 throw error

@@ -93,6 +93,7 @@ final class SMTPTestServer: @unchecked Sendable {
         let script = directory.appendingPathComponent("smtp_test_server.py")
         try serverScript.write(to: script, atomically: true, encoding: .utf8)
 
+        // Untyped on purpose: the Python test server's own options, not a CLM API body.
         var options: [String: Any] = [
             "reject": rejectingRecipients.map { $0.lowercased() }, "refuseEHLO": refuseEHLO,
         ]

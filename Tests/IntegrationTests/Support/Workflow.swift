@@ -1,4 +1,5 @@
 import CLMClient
+import CLMContracts
 import Foundation
 import Testing
 
@@ -29,70 +30,89 @@ struct Workflow {
         stack.client(service, token: try stack.token(subject, roles: [realm: roles]))
     }
 
-    static var policy: [String: Any] {
-        [
-            "id": "web-server", "ca": "default",
-            "keyTemplate": ["rsaBits": [2048, 3072], "ecCurves": ["P-256", "P-384"], "eddsa": ["Ed25519"]],
-            "validity": ["defaultDays": 90, "maxDays": 397],
-            "profile": ["keyUsage": ["digitalSignature"], "extendedKeyUsage": ["serverAuth", "clientAuth"]],
-            "approval": ["mode": "automatic"],
-        ]
+    static var policy: PolicyDocument {
+        PolicyDocument(
+            id: "web-server", ca: "default",
+            keyTemplate: .init(rsaBits: [2048, 3072], ecCurves: ["P-256", "P-384"], eddsa: ["Ed25519"]),
+            validity: .init(defaultDays: 90, maxDays: 397),
+            profile: .init(keyUsage: ["digitalSignature"], extendedKeyUsage: ["serverAuth", "clientAuth"]),
+            approval: .init(mode: .automatic))
     }
 
-    static var entity: [String: Any] {
-        [
-            "id": "www", "kind": "service",
-            "attributes": [
-                "commonName": "www.test.example", "organization": "Test Org", "country": "DE",
-                "dnsNames": ["www.test.example", "api.test.example"],
-            ],
-        ]
+    /// `policy` under another id, with `change` applied.
+    static func policy(id: String, _ change: (inout PolicyDocument) -> Void = { _ in }) -> PolicyDocument {
+        var policy = Self.policy
+        policy.id = id
+        change(&policy)
+        return policy
+    }
+
+    static var entity: EndEntity {
+        EndEntity(
+            id: "www", kind: .service,
+            attributes: .init(
+                commonName: "www.test.example", organization: "Test Org", country: "DE",
+                dnsNames: ["www.test.example", "api.test.example"]))
     }
 
     /// Creates the realm, the policy and the end entity.
     static func prepare(_ stack: TestStack, realm: String = "r\(uniqueSuffix())") async throws -> Workflow {
         let workflow = try Workflow(stack: stack, realm: realm)
         try await workflow.expect(
-            201, "POST", "/v1/realms", on: workflow.registry, ["id": realm, "displayName": "Test realm"])
+            201, "POST", "/v1/realms", on: workflow.registry, CreateRealmBody(id: realm, displayName: "Test realm"))
         try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
         try await workflow.expect(201, "POST", "/v1/realms/\(realm)/end-entities", on: workflow.registry, entity)
         return workflow
     }
 
+    /// Sends `body` as JSON; throws unless the answer has `status`.
+    @discardableResult
+    func expect<Body: Encodable>(
+        _ status: Int, _ method: String, _ path: String, on client: CLMClient, _ body: Body,
+        headers: [String: String] = [:]
+    ) async throws -> CLMClient.Answer {
+        try await expect(
+            status, method, path, on: client, data: try ContractCoding.encoder().encode(body), headers: headers)
+    }
+
+    /// Sends a call without a body; throws unless the answer has `status`.
     @discardableResult
     func expect(
-        _ status: Int, _ method: String, _ path: String, on client: CLMClient, _ body: [String: Any]? = nil,
-        headers: [String: String] = [:]
-    ) async throws -> [String: Any] {
-        let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        _ status: Int, _ method: String, _ path: String, on client: CLMClient, headers: [String: String] = [:]
+    ) async throws -> CLMClient.Answer {
+        try await expect(status, method, path, on: client, data: nil, headers: headers)
+    }
+
+    private func expect(
+        _ status: Int, _ method: String, _ path: String, on client: CLMClient, data: Data?, headers: [String: String]
+    ) async throws -> CLMClient.Answer {
         let answer = try await client.send(method, path, body: data, headers: headers)
         guard answer.status == status else {
             throw TestSetupError("\(method) \(path): expected \(status), got \(answer.status): \(answer.text)")
         }
-        return (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+        return answer
     }
 
-    /// Submits a CSR; returns the request id.
+    /// Submits a CSR; returns the request id (as the API writes it).
     func submit(csr: String, headers: [String: String] = [:]) async throws -> String {
-        let json = try await submit(["policy": "web-server", "entities": ["www"], "csr": csr], headers: headers)
-        guard let id = json["id"] as? String else { throw TestSetupError("no id in \(json)") }
-        return id
+        try await submit(SubmitRequestBody(policy: "web-server", entities: ["www"], csr: csr), headers: headers)
+            .id.uuidString
     }
 
     /// Submits a request body expecting 202 (see `post` for the read-model retry).
-    func submit(_ body: [String: Any], headers: [String: String] = [:]) async throws -> [String: Any] {
+    func submit(_ body: SubmitRequestBody, headers: [String: String] = [:]) async throws -> RequestView {
         let answer = try await post(body, headers: headers)
         guard answer.status == 202 else {
             throw TestSetupError("submit: expected 202, got \(answer.status): \(answer.text)")
         }
-        return (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+        return try answer.decode(RequestView.self)
     }
 
     /// Posts a request body and returns the answer, retrying while intake's read model has not
     /// yet caught up with the realm, policy or end entity the test just created (on a loaded
     /// machine that can take longer than intake's own grace period).
-    func post(_ body: [String: Any], headers: [String: String] = [:]) async throws -> CLMClient.Answer {
-        let data = try JSONSerialization.data(withJSONObject: body)
+    func post(_ body: SubmitRequestBody, headers: [String: String] = [:]) async throws -> CLMClient.Answer {
+        let data = try ContractCoding.encoder().encode(body)
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
             let answer = try await intake.send("POST", "/v1/realms/\(realm)/requests", body: data, headers: headers)
@@ -104,16 +124,19 @@ struct Workflow {
         }
     }
 
+    /// The request as intake shows it now.
+    func request(_ id: String) async throws -> RequestView {
+        try await expect(200, "GET", "/v1/realms/\(realm)/requests/\(id)", on: intake).decode(RequestView.self)
+    }
+
     /// Polls until the request is in a final state; returns it.
-    func waitForFinalState(_ id: String, timeout: Duration = .seconds(90)) async throws -> [String: Any] {
+    func waitForFinalState(_ id: String, timeout: Duration = .seconds(90)) async throws -> RequestView {
         let deadline = ContinuousClock.now + timeout
-        var last: [String: Any] = [:]
+        var last = "no answer"
         while ContinuousClock.now < deadline {
             if let answer = try? await intake.send("GET", "/v1/realms/\(realm)/requests/\(id)"), answer.status == 200 {
-                last = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
-                if let state = last["state"] as? String, ["issued", "declined", "failed", "expired"].contains(state) {
-                    return last
-                }
+                last = answer.text
+                if let view = try? answer.decode(RequestView.self), view.state.isFinal { return view }
             }
             try await Task.sleep(for: .milliseconds(200))
         }
