@@ -78,8 +78,8 @@ final class ServiceProcess: @unchecked Sendable {
         try launch()
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let process, !process.isRunning {
-                throw TestSetupError("clm-\(name) exited with \(process.terminationStatus): \(tail())")
+            if let process, let status = ProcessExit.status(of: process) {
+                throw TestSetupError("clm-\(name) exited with \(status): \(tail())")
             }
             if let httpsCAFile {
                 let probe = try? run(
@@ -97,24 +97,27 @@ final class ServiceProcess: @unchecked Sendable {
     /// SIGTERM, then wait for a graceful exit; returns the exit status.
     @discardableResult
     func stop() async -> Int32? {
-        guard let process, process.isRunning else { return self.process?.terminationStatus }
+        guard let process else { return nil }
+        if let status = ProcessExit.status(of: process) { return status }
         process.terminate()
-        for _ in 0..<500 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        var status = await ProcessExit.wait(for: process, timeout: .seconds(25))
+        if status == nil {
+            kill(process.processIdentifier, SIGKILL)
+            status = await ProcessExit.wait(for: process, timeout: .seconds(10))
+        }
         ChildProcesses.unregister(process.processIdentifier)
-        return process.terminationStatus
+        return status
     }
 
     /// SIGKILL: a crash, with no chance to flush or commit anything.
     func crash() {
-        guard let process, process.isRunning else { return }
+        guard let process, ProcessExit.status(of: process) == nil else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = ProcessExit.waitBlocking(for: process, timeout: .seconds(10))
         ChildProcesses.unregister(process.processIdentifier)
     }
 
-    var isRunning: Bool { process?.isRunning ?? false }
+    var isRunning: Bool { process.map { ProcessExit.status(of: $0) == nil } ?? false }
 
     /// The last lines of the service's log, for failure messages.
     func tail(_ lines: Int = 15) -> String {

@@ -1,9 +1,12 @@
 import Foundation
+import Synchronization
 
-/// Runs a command to completion and returns its exit status and output.
+/// Runs a command to completion and returns its exit status and output. A command still
+/// running after `timeout` is killed and reported.
 @discardableResult
 func run(
-    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: String? = nil
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: String? = nil,
+    timeout: Duration = .seconds(180)
 ) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -18,12 +21,21 @@ func run(
     try process.run()
     if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
     try inPipe.fileHandleForWriting.close()
-    // Read before waiting so a full pipe cannot block the child.
+    // Both pipes drain at once: a child blocked on a full stderr never closes its stdout.
+    let errData = Mutex(Data())
+    let errDone = DispatchSemaphore(value: 0)
+    Thread.detachNewThread {
+        errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() }
+        errDone.signal()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    errDone.wait()
+    guard let status = ProcessExit.waitBlocking(for: process, timeout: timeout) else {
+        kill(process.processIdentifier, SIGKILL)
+        throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) still ran after \(timeout)")
+    }
     return (
-        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
+        status, String(decoding: outData, as: UTF8.self), String(decoding: errData.withLock { $0 }, as: UTF8.self)
     )
 }
 
