@@ -9,7 +9,8 @@ import Foundation
 ///
 /// Extensions written: basicConstraints (critical), keyUsage (critical, if any), extendedKeyUsage
 /// (if any), subjectKeyIdentifier (SHA-1 of the key), authorityKeyIdentifier (key id), and
-/// subjectAltName (critical when the subject is empty). The signature digest follows the
+/// subjectAltName (critical when the subject is empty); and, only when set, cRLDistributionPoints,
+/// authorityInfoAccess and certificatePolicies (see ``CertificateLinks``). The signature digest follows the
 /// issuer key: SHA-256 for RSA and P-256, SHA-384 for P-384, SHA-512 for P-521, none for EdDSA.
 public struct CertificateBuilder: Sendable {
     public var subject: DistinguishedName
@@ -19,6 +20,10 @@ public struct CertificateBuilder: Sendable {
     public var notBefore: Date
     public var notAfter: Date
     public var profile: CertificateProfile
+    /// CRL, OCSP and CA-issuer URLs; none by default.
+    public var links: CertificateLinks
+    /// Certificate policy OIDs in dotted form (no qualifiers); none by default.
+    public var certificatePolicies: [String]
 
     public init(
         subject: DistinguishedName,
@@ -27,7 +32,9 @@ public struct CertificateBuilder: Sendable {
         serialNumber: SerialNumber = .random(),
         notBefore: Date,
         notAfter: Date,
-        profile: CertificateProfile
+        profile: CertificateProfile,
+        links: CertificateLinks = .none,
+        certificatePolicies: [String] = []
     ) {
         self.subject = subject
         self.subjectAlternativeNames = subjectAlternativeNames
@@ -36,6 +43,8 @@ public struct CertificateBuilder: Sendable {
         self.notBefore = notBefore
         self.notAfter = notAfter
         self.profile = profile
+        self.links = links
+        self.certificatePolicies = certificatePolicies
     }
 
     /// Signs the certificate.
@@ -165,6 +174,7 @@ public struct CertificateBuilder: Sendable {
         if !subjectAlternativeNames.isEmpty {
             try addSubjectAlternativeNames(x509)
         }
+        try LinkExtensions.add(links, policies: certificatePolicies, to: x509)
     }
 
     private func add(_ x509: OpaquePointer, _ context: inout X509V3_CTX, _ nid: Int32, _ value: String) throws {
