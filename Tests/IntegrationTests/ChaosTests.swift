@@ -144,24 +144,9 @@ struct ChaosTests {
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Not waitUntilExit(): with a server forked off by the script it sometimes never
-        // returns (the child is left a zombie); reap it directly instead.
-        let pid = process.processIdentifier
-        var status: Int32 = 0
-        var exitCode: Int32 = -1
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid {
-                exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                break
-            }
-            if reaped == -1 {
-                // Foundation reaped it first.
-                exitCode = process.isRunning ? -1 : process.terminationStatus
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        // Not waitUntilExit(): the server the script starts keeps Foundation's exit socket
+        // open, so Foundation would not see the script end.
+        let exitCode = ProcessExit.waitBlocking(for: process, timeout: .seconds(120)) ?? -1
         guard exitCode == 0 else {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             throw TestSetupError("scripts/\(name) \(argument) exited \(exitCode): \(text)")

@@ -129,11 +129,11 @@ final class SMTPTestServer: @unchecked Sendable {
                     port: port, mode: mode, directory: directory, process: process,
                     lifeline: stdin.fileHandleForWriting)
             }
-            if !process.isRunning { break }
+            if ProcessExit.status(of: process) != nil { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if ProcessExit.status(of: process) == nil { kill(process.processIdentifier, SIGKILL) }
+        _ = ProcessExit.waitBlocking(for: process, timeout: .seconds(10))
         ChildProcesses.unregister(process.processIdentifier)
         let output = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: directory)
@@ -184,7 +184,7 @@ final class SMTPTestServer: @unchecked Sendable {
         (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
     }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { ProcessExit.status(of: process) == nil }
 
     /// Stops the server (SIGTERM, SIGKILL after two seconds) and waits for it; received messages
     /// stay readable until this object goes away. Safe to call more than once.
@@ -195,10 +195,11 @@ final class SMTPTestServer: @unchecked Sendable {
         }
         guard first else { return }
         try? lifeline.close()
-        if process.isRunning { process.terminate() }
-        for _ in 0..<40 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        if ProcessExit.status(of: process) == nil { process.terminate() }
+        if ProcessExit.waitBlocking(for: process, timeout: .seconds(2)) == nil {
+            kill(process.processIdentifier, SIGKILL)
+            _ = ProcessExit.waitBlocking(for: process, timeout: .seconds(10))
+        }
         ChildProcesses.unregister(process.processIdentifier)
     }
 
