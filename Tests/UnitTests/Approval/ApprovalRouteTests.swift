@@ -16,43 +16,21 @@ import Testing
 struct ApprovalRouteTests {
     typealias Fixtures = ApprovalFixtures
 
-    /// Stands in for the bearer-token check: `X-Test-Subject` names one of `principals`.
-    struct Callers: RouterMiddleware {
-        typealias Context = ServiceRequestContext
-        static let header = HTTPField.Name("X-Test-Subject")!
-        let principals: [String: Principal]
-
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-            async throws -> Response
-        {
-            var context = context
-            context.principal = request.headers[Self.header].flatMap { principals[$0] }
-            return try await next(request, context)
-        }
-    }
-
     static let bob = "bob@test.example"
     static let carol = "carol@test.example"
     static let auditor = "dave@test.example"
     static let outsider = "eve@test.example"
 
-    static let principals: [String: Principal] = Dictionary(
-        uniqueKeysWithValues: [
-            (Fixtures.requester, [Fixtures.realm: Set(["requester", "approver"])]),
-            (bob, [Fixtures.realm: ["approver"]]), (carol, [Fixtures.realm: ["approver"]]),
-            (auditor, [Fixtures.realm: ["auditor"]]), (outsider, ["other": ["approver"]]),
-        ].map { subject, roles in
-            (
-                subject,
-                Principal(
-                    subject: subject, issuer: "test", realmRoles: roles, expiresAt: Date().addingTimeInterval(600))
-            )
-        })
+    static let callers = TestCallers(realmRoles: [
+        (Fixtures.requester, [Fixtures.realm: Set(["requester", "approver"])]),
+        (bob, [Fixtures.realm: ["approver"]]), (carol, [Fixtures.realm: ["approver"]]),
+        (auditor, [Fixtures.realm: ["auditor"]]), (outsider, ["other": ["approver"]]),
+    ])
 
     static func application(_ storage: FakeApprovalStorage, verifyRate: Int = 100) -> some ApplicationProtocol {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: Callers(principals: principals))
+        router.add(middleware: callers)
         ApprovalRoutes(view: ViewApprovals(storage: storage), castVote: CastVote(storage: storage)).add(to: router)
         VerificationRoutes(confirmAddress: ConfirmAddress(storage: storage), ratePerSecond: verifyRate).add(to: router)
         return Application(router: router)
@@ -73,7 +51,7 @@ struct ApprovalRouteTests {
         body: String? = nil
     ) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
-        if let subject { headers[Callers.header] = subject }
+        if let subject { headers[TestCallers.header] = subject }
         return try await client.execute(
             uri: "/v1/realms/\(path)", method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
     }

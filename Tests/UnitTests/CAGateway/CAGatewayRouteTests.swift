@@ -16,43 +16,20 @@ import Testing
 struct CAGatewayRouteTests {
     typealias Fixtures = CAGatewayFixtures
 
-    /// Stands in for the bearer-token check: `X-Test-Subject` names one of `principals`.
-    struct Callers: RouterMiddleware {
-        typealias Context = ServiceRequestContext
-        static let header = HTTPField.Name("X-Test-Subject")!
-        let principals: [String: Principal]
-
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-            async throws -> Response
-        {
-            var context = context
-            context.principal = request.headers[Self.header].flatMap { principals[$0] }
-            return try await next(request, context)
-        }
-    }
-
     static let admin = "root@platform.example"
     static let realmAdmin = "kim@acme.example"
     static let outsider = "eve@other.example"
 
-    static let principals: [String: Principal] = Dictionary(
-        uniqueKeysWithValues: [
-            (admin, [Principal.platformAdminRole], [:]),
-            (realmAdmin, [], ["acme": Set(["realm-admin"])]),
-            (outsider, [], ["other": ["requester"]]),
-        ].map { subject, platform, realms in
-            (
-                subject,
-                Principal(
-                    subject: subject, issuer: "test", platformRoles: Set(platform), realmRoles: realms,
-                    expiresAt: Date().addingTimeInterval(600))
-            )
-        })
+    static let callers = TestCallers([
+        admin: TestCallers.principal(admin, platform: [Principal.platformAdminRole], realms: [:]),
+        realmAdmin: TestCallers.principal(realmAdmin, realms: ["acme": ["realm-admin"]]),
+        outsider: TestCallers.principal(outsider, realms: ["other": ["requester"]]),
+    ])
 
     static func application(_ store: FakeCAGatewayStore) -> some ApplicationProtocol {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: Callers(principals: principals))
+        router.add(middleware: callers)
         CAGatewayRoutes(authorities: AuthorityDirectory([Fixtures.authority]), store: store).add(to: router)
         return Application(router: router)
     }
@@ -62,7 +39,7 @@ struct CAGatewayRouteTests {
         body: String? = nil
     ) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
-        if let subject { headers[Callers.header] = subject }
+        if let subject { headers[TestCallers.header] = subject }
         return try await client.execute(
             uri: "/v1/\(path)", method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
     }

@@ -16,43 +16,21 @@ import Testing
 struct KeyBundleRouteTests {
     typealias Download = KeygenDownloadKeyBundleTests
 
-    /// Stands in for the bearer-token check: `X-Test-Subject` names one of `principals`.
-    struct Callers: RouterMiddleware {
-        typealias Context = ServiceRequestContext
-        static let header = HTTPField.Name("X-Test-Subject")!
-        let principals: [String: Principal]
-
-        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-            async throws -> Response
-        {
-            var context = context
-            context.principal = request.headers[Self.header].flatMap { principals[$0] }
-            return try await next(request, context)
-        }
-    }
-
     static let approver = "bob@test.example"
     static let otherRequester = "mallory@test.example"
     static let outsider = "eve@test.example"
 
-    static let principals: [String: Principal] = Dictionary(
-        uniqueKeysWithValues: [
-            (Download.requester, [Download.realm: Set(["requester"])]),
-            (approver, [Download.realm: ["approver"]]),
-            (otherRequester, [Download.realm: ["requester"]]),
-            (outsider, ["other": ["requester"]]),
-        ].map { subject, roles in
-            (
-                subject,
-                Principal(
-                    subject: subject, issuer: "test", realmRoles: roles, expiresAt: Date().addingTimeInterval(600))
-            )
-        })
+    static let callers = TestCallers(realmRoles: [
+        (Download.requester, [Download.realm: Set(["requester"])]),
+        (approver, [Download.realm: ["approver"]]),
+        (otherRequester, [Download.realm: ["requester"]]),
+        (outsider, ["other": ["requester"]]),
+    ])
 
     static func application(_ store: FakeKeygenStore) -> some ApplicationProtocol {
         let router = Router(context: ServiceRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: Callers(principals: principals))
+        router.add(middleware: callers)
         KeyBundleRoutes(download: Download.useCase(store)).add(to: router)
         return Application(router: router)
     }
@@ -62,7 +40,7 @@ struct KeyBundleRouteTests {
         query: String = "", realm: String = Download.realm
     ) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
-        if let subject { headers[Callers.header] = subject }
+        if let subject { headers[TestCallers.header] = subject }
         return try await client.execute(
             uri: "/v1/realms/\(realm)/requests/\(id)/key-bundle\(query)", method: .post, headers: headers,
             body: ByteBuffer(string: body))
