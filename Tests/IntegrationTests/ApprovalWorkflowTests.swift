@@ -13,9 +13,6 @@ struct ApprovalWorkflowTests {
     /// The decision a vote answers with, if the answer is one.
     static func decision(_ answer: CLMClient.Answer) -> DecisionView? { try? answer.decode(DecisionView.self) }
 
-    /// What a verification link answers (with `Accept: application/json`); Contracts has no type for it.
-    struct LinkAnswer: Decodable { var confirmed: Bool }
-
     /// Waits until intake shows the request in `state`; returns the request.
     static func waitForState(_ workflow: Workflow, _ id: String, _ state: RequestState) async throws -> RequestView {
         var last: RequestView?
@@ -231,7 +228,7 @@ struct ApprovalWorkflowTests {
 
             let confirm = try await anonymous.send("POST", path, headers: ["Accept": "application/json"])
             #expect(confirm.status == 200, "\(confirm.text)")
-            #expect((try? confirm.decode(LinkAnswer.self))?.confirmed == true)
+            #expect((try? confirm.decode(VerificationLinkView.self))?.confirmed == true)
             let issued = try await workflow.waitForFinalState(id)
             #expect(issued.state == .issued)
             let approvedBy = issued.history?.first { $0.state == .approved }?.actor

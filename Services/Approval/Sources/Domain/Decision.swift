@@ -53,15 +53,5 @@ struct WorkflowPlan: Sendable, Equatable {
     }
 }
 
-/// What a verification link shows before and after it is used.
-struct LinkView: Codable, Sendable, Equatable {
-    var request: UUID
-    var realm: String
-    var email: String
-    var policy: String
-    var requester: String
-    var subject: [SubjectAttribute]
-    var alternativeNames: [AlternativeName]
-    var expiresAt: Date?
-    var confirmed: Bool
-}
+/// What a verification link shows: the API's view (`GET /v1/verify/{token}`).
+typealias LinkView = VerificationLinkView
