@@ -171,6 +171,7 @@ let package = Package(
                     "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
                     "CLMClient", "Registry", "Intake", "Approval", "Keygen", "CAGateway",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "HummingbirdTesting", package: "hummingbird"),
                 ],
                 path: "Tests/IntegrationTests",
                 swiftSettings: swiftSettings
