@@ -41,15 +41,22 @@ runner=$!
 # minutes, three times a normal run) with every thread's stack of the test process printed,
 # so the log names what it waited for instead of ending in silence at CI's own limit.
 (
+    # Diagnostics go to fd 3; bash's own "Terminated" when the sleep is cut short goes nowhere.
+    exec 3>&2 2>/dev/null
     sleep "$limit" || exit 0
     kill -0 "$runner" 2>/dev/null || exit 0
-    warn "the test run is still going after ${limit}s: stacks of the test processes, then stop"
-    ps -eo pid,ppid,etimes,args --forest | grep -E 'xctest|swift-test|clm-|swiftpm-testing' | grep -v grep >&2 || true
-    tests=$(pgrep -f 'PackageTests' || true)
+    warn "the test run is still going after ${limit}s: stacks of the test processes, then stop" 2>&3
+    # Only this run's processes (descendants of the runner), never another run's.
+    descendants() { local child; for child in $(pgrep -P "$1" || true); do echo "$child"; descendants "$child"; done; }
+    family=$(descendants "$runner")
+    [[ -n "$family" ]] && ps -o pid,ppid,etimes,args -p "$(echo "$family" | paste -sd, -)" | cut -c1-200 >&3
+    tests=$(for pid in $family; do
+        [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == *PackageTests* ]] && echo "$pid"
+    done)
     for pid in $tests; do
         if command -v gdb >/dev/null; then
             timeout 120 gdb -p "$pid" -batch -ex 'thread apply all bt 25' 2>/dev/null |
-                grep -E '^(Thread|#)' | head -600 >&2 || true
+                grep -E '^(Thread|#)' | head -600 >&3 || true
         fi
     done
     # The services a test started are children of the test process: stop them with it.
