@@ -143,7 +143,7 @@ struct ChaosTests {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.launch(process)
         // Not waitUntilExit(): the server the script starts keeps Foundation's exit socket
         // open, so Foundation would not see the script end.
         let exitCode = ProcessExit.waitBlocking(for: process, timeout: .seconds(120)) ?? -1

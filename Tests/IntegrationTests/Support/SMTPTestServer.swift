@@ -106,17 +106,19 @@ final class SMTPTestServer: @unchecked Sendable {
         let logFile = directory.appendingPathComponent("server.log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
-        let stdin = Pipe()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-u", script.path, directory.path, mode.rawValue, optionsJSON]
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         process.environment = environment
-        process.standardInput = stdin
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        let stdin = try ChildProcesses.launch(process) {
+            let pipe = Pipe()
+            process.standardInput = pipe
+            return pipe
+        }
         try? log.close()
         ChildProcesses.register(process.processIdentifier)
 

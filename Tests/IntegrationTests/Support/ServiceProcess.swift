@@ -68,7 +68,7 @@ final class ServiceProcess: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.launch(process)
         ChildProcesses.register(process.processIdentifier)
         self.process = process
     }

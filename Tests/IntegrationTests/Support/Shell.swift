@@ -12,13 +12,14 @@ func run(
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let inPipe = Pipe()
-    process.standardInput = inPipe
-    try process.run()
+    // The pipes are made inside the launch lock, so no other child can inherit their ends.
+    let (out, err, inPipe) = try ChildProcesses.launch(process) {
+        let pipes = (Pipe(), Pipe(), Pipe())
+        process.standardOutput = pipes.0
+        process.standardError = pipes.1
+        process.standardInput = pipes.2
+        return pipes
+    }
     if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
     try inPipe.fileHandleForWriting.close()
     // Both pipes drain at once: a child blocked on a full stderr never closes its stdout.
