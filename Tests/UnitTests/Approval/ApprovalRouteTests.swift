@@ -193,6 +193,16 @@ struct ApprovalRouteTests {
 
             let foreign = try await Self.vote(client, id, "approve", as: Self.outsider, body: "{}")
             #expect(try Self.problem(foreign, .notFound).detail == "realm 'r1' not found")
+            // The caller is judged before the body: a stranger's bad or oversized body is the
+            // same 404, and an auditor's the same 403.
+            for body in ["not json", String(repeating: "x", count: 9 * 1024)] {
+                for verb in ["approve", "decline"] {
+                    let stranger = try await Self.vote(client, id, verb, as: Self.outsider, body: body)
+                    #expect(try Self.problem(stranger, .notFound).detail == "realm 'r1' not found")
+                    let reader = try await Self.vote(client, id, verb, as: Self.auditor, body: body)
+                    #expect(try Self.problem(reader, .forbidden).code == "forbidden")
+                }
+            }
             let unknown = try await Self.vote(client, UUID(), "approve", as: Self.bob, body: "{}")
             #expect(try Self.problem(unknown, .notFound).code == "not-found")
         }

@@ -21,22 +21,24 @@ struct ApprovalRoutes: Sendable {
             let realm = try ctx.authorize(.listApprovals).realm
             return JSONResponse(try await view.show(try Self.requestID(ctx), realm: realm, logger: ctx.logger))
         }
+        // The caller is judged before the body is read: a stranger learns nothing from a 400.
         approvals.post(":id/approve") { request, ctx in
+            let access = try ctx.authorize(.decideApproval)
             let body = try await request.decodeJSON(ApproveBody.self, limit: 8 * 1024)
             try CastVote.checkText(body.comment, field: "comment", required: false)
-            return try await vote(.approve, comment: body.comment, ctx)
+            return try await vote(.approve, comment: body.comment, access, ctx)
         }
         approvals.post(":id/decline") { request, ctx in
+            let access = try ctx.authorize(.decideApproval)
             let body = try await request.decodeJSON(DeclineBody.self, limit: 8 * 1024)
             try CastVote.checkText(body.reason, field: "reason", required: true)
-            return try await vote(.decline, comment: body.reason, ctx)
+            return try await vote(.decline, comment: body.reason, access, ctx)
         }
     }
 
-    private func vote(_ vote: ApprovalRules.Vote, comment: String?, _ ctx: ServiceRequestContext) async throws
-        -> JSONResponse<Decision>
-    {
-        let access = try ctx.authorize(.decideApproval)
+    private func vote(
+        _ vote: ApprovalRules.Vote, comment: String?, _ access: Authorization, _ ctx: ServiceRequestContext
+    ) async throws -> JSONResponse<Decision> {
         let id = try Self.requestID(ctx)
         var logger = ctx.logger
         logger[metadataKey: "realm"] = "\(access.realm)"
