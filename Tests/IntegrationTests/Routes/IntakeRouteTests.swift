@@ -23,24 +23,9 @@ struct IntakeRouteTests {
 
     /// A started intake whose read model knows the demo realm, policy and entity, and a CSR.
     static func prepared(_ body: (Service, String) async throws -> Void) async throws {
-        let root = try TestEnvironment.require().repoRoot
-        let policy = try ContractCoding.decoder().decode(
-            PolicyDocument.self, from: Data(contentsOf: root.appendingPathComponent("deploy/demo/policy.json")))
-        let entity = try ContractCoding.decoder().decode(
-            EndEntity.self, from: Data(contentsOf: root.appendingPathComponent("deploy/demo/entity.json")))
         let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
         try await Service.with { service in
-            let store = IntakeStore()
-            try await service.db.write { tx in
-                try await store.upsertRealm(
-                    RealmSnapshot(realm: realm, displayName: "ACME", createdAt: Date()), on: tx.connection,
-                    logger: tx.logger)
-                try await store.insertPolicy(
-                    PolicySnapshot(realm: realm, policy: policy.id, version: 1, document: policy, createdAt: Date()),
-                    on: tx.connection, logger: tx.logger)
-                try await store.upsertEntity(
-                    EndEntitySnapshot(realm: realm, entity: entity, revision: 1), on: tx.connection, logger: tx.logger)
-            }
+            try await DemoReadModel.seed(realm: realm, in: service.db)
             try await body(service, csr)
         }
     }

@@ -15,24 +15,9 @@ struct SubmitRequestTests {
     /// A database whose read model holds realm `acme`, policy `web-server` v1 and entity `www`.
     static func prepared() async throws -> (InProcessDatabase, SubmitRequest, String) {
         let db = try await InProcessDatabase.start(IntakeModule.definition)
-        let store = IntakeStore()
-        let root = try TestEnvironment.require().repoRoot
-        let policy = try ContractCoding.decoder().decode(
-            PolicyDocument.self, from: Data(contentsOf: root.appendingPathComponent("deploy/demo/policy.json")))
-        let entity = try ContractCoding.decoder().decode(
-            EndEntity.self, from: Data(contentsOf: root.appendingPathComponent("deploy/demo/entity.json")))
-        try await db.write { tx in
-            try await store.upsertRealm(
-                RealmSnapshot(realm: realm, displayName: "ACME", createdAt: Date()), on: tx.connection,
-                logger: tx.logger)
-            try await store.insertPolicy(
-                PolicySnapshot(realm: realm, policy: policy.id, version: 1, document: policy, createdAt: Date()),
-                on: tx.connection, logger: tx.logger)
-            try await store.upsertEntity(
-                EndEntitySnapshot(realm: realm, entity: entity, revision: 1), on: tx.connection, logger: tx.logger)
-        }
+        try await DemoReadModel.seed(realm: realm, in: db)
         let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
-        return (db, SubmitRequest(store: store, audit: AuditLog(service: "intake", schema: "intake")), csr)
+        return (db, SubmitRequest(store: IntakeStore(), audit: AuditLog(service: "intake", schema: "intake")), csr)
     }
 
     static func input(_ csr: String, key: String? = nil, requester: String = "kim", policy: String = "web-server")
