@@ -14,6 +14,7 @@ CONFLUENT_KAFKA_VERSION="${CONFLUENT_KAFKA_VERSION:-2.16.1}"
 APT_PACKAGES=(
     librdkafka-dev libssl-dev pkg-config make curl openssl ca-certificates
     postgresql postgresql-client nginx-light python3-aiosmtpd python3-yaml util-linux
+    zlib1g-dev procps gdb # the build links zlib (swift-nio-extras); the test watchdog uses pgrep and gdb
 )
 
 install_packages() {
