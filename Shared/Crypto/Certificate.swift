@@ -84,8 +84,8 @@ public struct Certificate: Sendable, Hashable {
 
         self.subject = OpenSSLSupport.nameString(X509_get_subject_name(x509))
         self.issuer = OpenSSLSupport.nameString(X509_get_issuer_name(x509))
-        self.notBefore = try Self.date(X509_get0_notBefore(x509), what: "notBefore")
-        self.notAfter = try Self.date(X509_get0_notAfter(x509), what: "notAfter")
+        self.notBefore = try ASN1Values.date(X509_get0_notBefore(x509), what: "certificate notBefore")
+        self.notAfter = try ASN1Values.date(X509_get0_notAfter(x509), what: "certificate notAfter")
 
         guard let key = X509_get0_pubkey(x509) else {
             throw OpenSSLSupport.failure("certificate public key is unreadable", code: .malformedInput)
@@ -98,23 +98,9 @@ public struct Certificate: Sendable, Hashable {
             throw CryptoError(.malformedInput, "certificate has invalid or duplicate extensions")
         }
         self.isCA = flags & UInt32(EXFLAG_BCONS) != 0 && flags & UInt32(EXFLAG_CA) != 0
-        self.subjectKeyIdentifier = X509_get0_subject_key_id(x509).map(Self.bytes)
-        self.authorityKeyIdentifier = X509_get0_authority_key_id(x509).map(Self.bytes)
+        self.subjectKeyIdentifier = X509_get0_subject_key_id(x509).map(ASN1Values.bytes)
+        self.authorityKeyIdentifier = X509_get0_authority_key_id(x509).map(ASN1Values.bytes)
         self.subjectAlternativeNames = Self.alternativeNames(x509)
-    }
-
-    private static func bytes(_ string: UnsafePointer<ASN1_STRING>) -> [UInt8] {
-        let length = Int(ASN1_STRING_length(string))
-        guard length > 0, let data = ASN1_STRING_get0_data(string) else { return [] }
-        return Array(UnsafeBufferPointer(start: data, count: length))
-    }
-
-    private static func date(_ time: UnsafePointer<ASN1_TIME>?, what: String) throws -> Date {
-        var parts = tm()
-        guard let time, ASN1_TIME_to_tm(time, &parts) == 1 else {
-            throw OpenSSLSupport.failure("certificate \(what) is unreadable", code: .malformedInput)
-        }
-        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
     }
 
     private static func alternativeNames(_ x509: OpaquePointer) -> [SubjectAlternativeName] {
@@ -126,7 +112,7 @@ public struct Certificate: Sendable, Hashable {
             guard let name = clm_general_names_value(names, index) else { continue }
             var type: Int32 = 0
             guard let value = GENERAL_NAME_get0_value(name, &type) else { continue }
-            let content = bytes(value.assumingMemoryBound(to: ASN1_STRING.self))
+            let content = ASN1Values.bytes(value.assumingMemoryBound(to: ASN1_STRING.self))
             switch type {
             case GEN_DNS: result.append(.dns(String(decoding: content, as: UTF8.self)))
             case GEN_EMAIL: result.append(.email(String(decoding: content, as: UTF8.self)))

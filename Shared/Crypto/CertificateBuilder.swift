@@ -64,10 +64,7 @@ public struct CertificateBuilder: Sendable {
             throw CryptoError(.malformedInput, "a certificate needs a subject or at least one subject alternative name")
         }
         if let issuer {
-            guard issuer.isCA else { throw CryptoError(.malformedInput, "issuer certificate is not a CA") }
-            guard issuer.publicKey == issuerKey.publicKey else {
-                throw CryptoError(.keyMismatch, "issuer key does not belong to the issuer certificate")
-            }
+            try IssuerCheck.requireCA(issuer, key: issuerKey)
         } else {
             guard publicKey == issuerKey.publicKey else {
                 throw CryptoError(.keyMismatch, "a self-signed certificate must be signed with its own key")
@@ -98,13 +95,7 @@ public struct CertificateBuilder: Sendable {
     }
 
     private func setSerial(_ x509: OpaquePointer) throws {
-        guard let number = BN_bin2bn(serialNumber.bytes, Int32(serialNumber.bytes.count), nil) else {
-            throw OpenSSLSupport.failure("BN_bin2bn failed")
-        }
-        defer { BN_free(number) }
-        guard let integer = BN_to_ASN1_INTEGER(number, nil) else {
-            throw OpenSSLSupport.failure("BN_to_ASN1_INTEGER failed")
-        }
+        let integer = try ASN1Values.makeInteger(serialNumber)
         defer { ASN1_INTEGER_free(integer) }
         guard X509_set_serialNumber(x509, integer) == 1 else {
             throw OpenSSLSupport.failure("X509_set_serialNumber failed")

@@ -1,15 +1,21 @@
 import COpenSSL
 
-/// The checks every signer of revocation data goes through before OpenSSL sees its key.
+/// The checks every CA signer (of certificates and of revocation data) goes through before
+/// OpenSSL sees its key.
 enum IssuerCheck {
-    /// Checks that `certificate` is a CA whose keyUsage (if present) allows `usage`, and that `key`
-    /// is its private half; returns the decoded `X509*`, which the caller frees.
-    static func signer(_ certificate: Certificate, key: PrivateKey, usage: UInt32, what: String) throws -> OpaquePointer
-    {
+    /// Checks that `certificate` is a CA and that `key` is its private half.
+    static func requireCA(_ certificate: Certificate, key: PrivateKey) throws {
         guard certificate.isCA else { throw CryptoError(.malformedInput, "issuer certificate is not a CA") }
         guard certificate.publicKey == key.publicKey else {
             throw CryptoError(.keyMismatch, "issuer key does not belong to the issuer certificate")
         }
+    }
+
+    /// Checks that `certificate` is a CA whose keyUsage (if present) allows `usage`, and that `key`
+    /// is its private half; returns the decoded `X509*`, which the caller frees.
+    static func signer(_ certificate: Certificate, key: PrivateKey, usage: UInt32, what: String) throws -> OpaquePointer
+    {
+        try requireCA(certificate, key: key)
         let x509 = try certificate.withX509 { $0 }
         // UINT32_MAX means "no keyUsage extension": every usage is allowed.
         guard X509_get_key_usage(x509) & usage != 0 else {
