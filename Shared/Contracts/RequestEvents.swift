@@ -54,6 +54,8 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
     /// submission (`pbkdf2-sha256$…`); the download must present that password. Never the
     /// password itself.
     public var keyPasswordVerifier: String?
+    /// The end entities' ids, in the order the request named them (for the certificate inventory).
+    public var entities: [String]? = nil
 
     public init(
         request: UUID, realm: String, requester: String, policy: String, policyVersion: Int, ca: String,
@@ -223,6 +225,8 @@ public struct KeyDestroyed: Codable, Sendable, Equatable {
         case retentionExpired = "retention-expired"
         /// The request ended without a certificate.
         case requestEnded = "request-ended"
+        /// The certificate was revoked before its key was downloaded.
+        case certificateRevoked = "certificate-revoked"
     }
     public var request: UUID
     public var realm: String

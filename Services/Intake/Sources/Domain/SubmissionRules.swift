@@ -116,7 +116,7 @@ enum SubmissionRules {
         }
         // Only a slow hash of the chosen download password travels on.
         let verifier = try key.password.map { try PasswordVerifier.make(password: $0).description }
-        let submitted = RequestSubmitted(
+        var submitted = RequestSubmitted(
             request: UUID(), realm: realm, requester: requester, policy: policy.id, policyVersion: policyVersion,
             ca: policy.ca, approval: policy.approval, subject: plan.subject, alternativeNames: plan.alternativeNames,
             keySource: key.source, publicKey: key.publicKey, keySpec: key.spec,
@@ -126,6 +126,7 @@ enum SubmissionRules {
             keyRetentionSeconds: key.source == .server
                 ? DurationText.seconds(policy.keyRetention ?? PolicyDocument.defaultKeyRetention) : nil,
             keyPasswordVerifier: verifier)
+        submitted.entities = entities.map(\.id)
         return (submitted, plan.validityNote)
     }
 
