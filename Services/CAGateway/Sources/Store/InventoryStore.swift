@@ -9,6 +9,8 @@ extension PostgresCAGatewayStore {
     private static let columns = """
         c.ca, c.serial_number, c.request_id, c.subject, c.alternative_names, c.not_before, c.not_after, c.issued_at,
         c.requester, c.policy, c.policy_version, c.entities, r.reason, r.comment, r.revoked_by, r.revoked_at
+        """
+    private static let tables = """
         FROM ca_gateway.certificates c
         LEFT JOIN ca_gateway.revocations r ON r.ca = c.ca AND r.serial_number = c.serial_number
         """
@@ -31,7 +33,7 @@ extension PostgresCAGatewayStore {
         let key = "round(extract(epoch FROM \(column)) * 1000000)::bigint"
         let state = query.state?.rawValue
         let sql: PostgresQuery = """
-            SELECT \(unescaped: Self.columns)
+            SELECT \(unescaped: Self.columns) \(unescaped: Self.tables)
             WHERE c.realm = \(realm)
               AND (\(query.serialNumber)::text IS NULL OR c.serial_number = \(query.serialNumber))
               AND (\(query.policy)::text IS NULL OR c.policy = \(query.policy))
@@ -63,7 +65,7 @@ extension PostgresCAGatewayStore {
         let rows = try await context.read(logger: logger) { connection in
             try await connection.query(
                 """
-                SELECT \(unescaped: Self.columns), c.certificate
+                SELECT \(unescaped: Self.columns), c.certificate \(unescaped: Self.tables)
                 WHERE c.realm = \(realm) AND c.serial_number = \(serialNumber) ORDER BY c.issued_at DESC LIMIT 1
                 """, logger: logger
             ).decode(
