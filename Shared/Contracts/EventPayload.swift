@@ -19,7 +19,8 @@ public enum EventPayloads {
         RealmSnapshot.self, PolicySnapshot.self, EndEntitySnapshot.self, MemberSnapshot.self,
         RequestSubmitted.self, RequestApproved.self, RequestDeclined.self, RequestFailed.self,
         RequestAwaiting.self, RequestExpired.self, RequestDelayed.self, KeyDestroyed.self, KeyGenerated.self,
-        CertificateIssued.self, AuditRecord.self, SubmitCommand.self, CommandResult.self,
+        CertificateIssued.self, AuditRecord.self, SubmitCommand.self, CommandResult.self, CertificateRevoked.self,
+        RevokeCommand.self,
     ]
 
     /// The payload type of an event type.
@@ -52,3 +53,8 @@ extension SubmitCommand: EventPayload {
     public static var secretFields: [String] { ["token", "keyPassword"] }
 }
 extension CommandResult: EventPayload { public static var eventType: EventType { .commandResult } }
+extension CertificateRevoked: EventPayload { public static var eventType: EventType { .certificateRevoked } }
+extension RevokeCommand: EventPayload {
+    public static var eventType: EventType { .revokeCommand }
+    public static var secretFields: [String] { ["token"] }
+}

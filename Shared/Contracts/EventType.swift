@@ -15,9 +15,11 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case keyDestroyed = "clm.key.destroyed.v1"
     case keyGenerated = "clm.key.generated.v1"
     case certificateIssued = "clm.certificate.issued.v1"
+    case certificateRevoked = "clm.certificate.revoked.v1"
     case auditRecord = "clm.audit.record.v1"
     case submitCommand = "clm.request.submit.v1"
     case commandResult = "clm.request.command-result.v1"
+    case revokeCommand = "clm.certificate.revoke.v1"
 
     /// The topic an event of this type is published on.
     public var topic: Topic {
@@ -26,8 +28,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
         case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .requestAwaiting, .requestExpired,
             .requestDelayed, .keyGenerated, .keyDestroyed, .certificateIssued:
             .requestEvents
-        case .auditRecord: .lifecycle
-        case .submitCommand: .requestCommands
+        case .auditRecord, .certificateRevoked: .lifecycle
+        case .submitCommand, .revokeCommand: .requestCommands
         case .commandResult: .requestEvents
         }
     }

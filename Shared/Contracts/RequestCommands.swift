@@ -34,7 +34,8 @@ public struct SubmitCommand: Codable, Sendable, Equatable {
     }
 }
 
-/// `clm.request.command-result.v1`: intake's one answer to each command, keyed by the
+/// `clm.request.command-result.v1`: the one answer to each command (intake's to a submission, the CA
+/// gateway's to a revocation), keyed by the
 /// command's event id. Accepted: the request (new, or the original for an idempotent
 /// retry). Refused: the same code and reason the API would answer with.
 public struct CommandResult: Codable, Sendable, Equatable {
@@ -43,15 +44,18 @@ public struct CommandResult: Codable, Sendable, Equatable {
     public var realm: String
     public var accepted: Bool
     public var request: UUID?
+    /// For an accepted revoke command: the revoked certificate's serial.
+    public var serialNumber: String?
     /// Problem code when refused (`unauthenticated`, `not-found`, `forbidden`, `policy-mismatch`, …).
     public var code: String?
     public var reason: String?
     public var violations: [String]?
 
     public init(
-        command: UUID, realm: String, accepted: Bool, request: UUID? = nil, code: String? = nil, reason: String? = nil,
-        violations: [String]? = nil
+        command: UUID, realm: String, accepted: Bool, request: UUID? = nil, serialNumber: String? = nil,
+        code: String? = nil, reason: String? = nil, violations: [String]? = nil
     ) {
+        self.serialNumber = serialNumber
         self.command = command
         self.realm = realm
         self.accepted = accepted

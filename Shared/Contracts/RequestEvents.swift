@@ -57,6 +57,8 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
     /// The policy's certificate policy OIDs (dotted decimal), which the CA writes into the
     /// certificate's certificatePolicies extension; nil when the policy names none.
     public var certificatePolicies: [String]?
+    /// The end entities' ids, in the order the request named them (for the certificate inventory).
+    public var entities: [String]? = nil
 
     public init(
         request: UUID, realm: String, requester: String, policy: String, policyVersion: Int, ca: String,
@@ -227,6 +229,8 @@ public struct KeyDestroyed: Codable, Sendable, Equatable {
         case retentionExpired = "retention-expired"
         /// The request ended without a certificate.
         case requestEnded = "request-ended"
+        /// The certificate was revoked before its key was downloaded.
+        case certificateRevoked = "certificate-revoked"
     }
     public var request: UUID
     public var realm: String

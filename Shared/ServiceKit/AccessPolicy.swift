@@ -27,6 +27,8 @@ public enum Permission: String, Sendable, CaseIterable {
     /// Download a server-generated key; the handler also checks the caller is the requester.
     case downloadKey
     case readCertificates
+    /// Revoke a certificate; the handler also checks that a requester revokes only their own.
+    case revokeCertificate
     case readAudit
 
     /// Permissions that name no realm and only platform-admin holds.
@@ -42,6 +44,7 @@ public enum Permission: String, Sendable, CaseIterable {
         case .listApprovals: [.approver, .realmAdmin, .auditor]
         case .decideApproval: [.approver]
         case .readAudit, .readMembers: [.auditor, .realmAdmin]
+        case .revokeCertificate: [.requester, .realmAdmin]
         }
     }
 }

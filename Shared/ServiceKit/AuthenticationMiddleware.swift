@@ -32,9 +32,17 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     /// Paths that answer without a token.
     static func isPublic(_ path: String) -> Bool {
         if path.hasPrefix("/health/") || path == "/metrics" || path.hasPrefix("/v1/verify/") { return true }
-        // /v1/cas/{ca}/crl: revocation lists are public by nature (RFC 5280 §5).
-        let parts = path.split(separator: "/")
-        return parts.count == 4 && parts[0] == "v1" && parts[1] == "cas" && parts[3] == "crl"
+        // What relying parties fetch, without credentials, by the URLs every certificate carries:
+        // /v1/cas/{ca}/crl (RFC 5280 §5), /v1/cas/{ca}/certificate (the CA issuers URL) and the
+        // OCSP responder, /v1/cas/{ca}/ocsp and its GET form /v1/cas/{ca}/ocsp/{request} (RFC 6960).
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard parts.count >= 4, parts.first == "v1", parts.dropFirst().first == "cas" else { return false }
+        let rest = Array(parts.dropFirst(3))
+        switch rest[0] {
+        case "crl", "certificate": return rest.count == 1
+        case "ocsp": return true
+        default: return false
+        }
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)

@@ -14,6 +14,25 @@ struct CAGatewaySettings: Sendable {
     /// the request fails with `ca-unavailable`. `CLM_CA_RETRY_INITIAL_MS`, default 1000: the
     /// first retry's delay; each doubles, up to `CLM_CA_RETRY_MAX_SECONDS` (default 60).
     var retry: IssuanceRetryPolicy
+    /// `CLM_PUBLIC_URL`, default `http://127.0.0.1:8080` (the edge): the base of the CRL, OCSP
+    /// and CA-issuer URLs written into every certificate. Plain `http` is what relying parties
+    /// expect for these (RFC 5280 §4.2.1.13; the responses are signed).
+    var publicURL: String
+    /// `CLM_CRL_VALIDITY_SECONDS`, default 86400: a CRL's `nextUpdate` after its `thisUpdate`.
+    /// `CLM_CRL_RESIGN_BEFORE_SECONDS`, default 43200: a fresh CRL is signed this long before
+    /// `nextUpdate` (besides at once on every revocation).
+    var revocationLists: RevocationListSchedule
+    /// `CLM_OCSP_VALIDITY_SECONDS`, default 3600: an OCSP response's `nextUpdate` after its
+    /// `thisUpdate`, and how long clients and caches may keep it.
+    var ocspValidity: TimeInterval
+
+    /// Where relying parties find the CA named `ca`.
+    func links(ca: String) -> CertificateLinks {
+        let base = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        return CertificateLinks(
+            crlDistributionPoints: ["\(base)/v1/cas/\(ca)/crl"], ocspResponders: ["\(base)/v1/cas/\(ca)/ocsp"],
+            caIssuers: ["\(base)/v1/cas/\(ca)/certificate"])
+    }
 
     static func fromEnvironment(_ environment: [String: String]) throws -> CAGatewaySettings {
         var env = EnvironmentReader(environment)
@@ -37,9 +56,27 @@ struct CAGatewaySettings: Sendable {
         let limit = env.int("CLM_CA_RETRY_LIMIT", default: 8, range: 1...100)
         let initial = env.int("CLM_CA_RETRY_INITIAL_MS", default: 1000, range: 10...600_000)
         let maximum = env.int("CLM_CA_RETRY_MAX_SECONDS", default: 60, range: 1...3600)
+        let publicURL = env.string("CLM_PUBLIC_URL", default: "http://127.0.0.1:8080")
+        if URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true
+            || publicURL.contains(where: { $0.isWhitespace || !$0.isASCII })
+        {
+            env.problem("CLM_PUBLIC_URL must be an http(s) URL, got \(EnvironmentReader.quoted(publicURL))")
+        }
+        let crlValidity = env.int("CLM_CRL_VALIDITY_SECONDS", default: 86400, range: 60...(31 * 86400))
+        let resignBefore = env.int("CLM_CRL_RESIGN_BEFORE_SECONDS", default: 43200, range: 10...(31 * 86400))
+        if resignBefore >= crlValidity {
+            env.problem(
+                "CLM_CRL_RESIGN_BEFORE_SECONDS (\(resignBefore)) must be less than CLM_CRL_VALIDITY_SECONDS (\(crlValidity))"
+            )
+        }
+        let ocspValidity = env.int("CLM_OCSP_VALIDITY_SECONDS", default: 3600, range: 60...(7 * 86400))
         try env.validate()
         return CAGatewaySettings(
             authorities: authorities.map { (name: $0.0, spec: $0.1) },
-            retry: IssuanceRetryPolicy(limit: limit, initial: .milliseconds(initial), maximum: .seconds(maximum)))
+            retry: IssuanceRetryPolicy(limit: limit, initial: .milliseconds(initial), maximum: .seconds(maximum)),
+            publicURL: publicURL,
+            revocationLists: RevocationListSchedule(
+                validity: TimeInterval(crlValidity), resignBefore: TimeInterval(resignBefore)),
+            ocspValidity: TimeInterval(ocspValidity))
     }
 }

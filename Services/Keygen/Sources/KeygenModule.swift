@@ -12,11 +12,11 @@ import ServiceLifecycle
 /// is published. The private key leaves this service once: in the user's PKCS#12 or PEM
 /// download, after which it is destroyed.
 public struct KeygenModule: ServiceModule {
-    /// Request events drive the keys; the registry topic feeds the membership read model
-    /// that authorises downloads.
+    /// Request events drive the keys, revocations on the lifecycle topic destroy them; the
+    /// registry topic feeds the membership read model that authorises downloads.
     public static let definition = ServiceDefinition(
         name: "keygen", schema: "keygen", defaultPort: 8084, migrations: KeygenMigrations.all,
-        consumes: [.requestEvents, .registry], needsKeyEncryptionKey: true)
+        consumes: [.requestEvents, .registry, .lifecycle], needsKeyEncryptionKey: true)
 
     let context: ServiceContext
     let keys: KeyRing

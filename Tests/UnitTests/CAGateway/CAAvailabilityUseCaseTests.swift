@@ -50,13 +50,4 @@ struct CAGatewayAvailabilityTests {
         let directory = AuthorityDirectory([CAGatewayFixtures.authority])
         #expect(throws: Problem.notFound("CA 'nope'")) { try directory.named("nope") }
     }
-
-    @Test("the certificate listing clamps its limit to 1...1000, default 100")
-    func limits() async throws {
-        let list = ListCertificates(store: store)
-        for limit in [nil, 0, -5, 1, 999, 5000] {
-            _ = try await list(realm: "acme", limit: limit, logger: logger)
-        }
-        #expect(store.certificateLimits == [100, 1, 1, 1, 999, 1000])
-    }
 }

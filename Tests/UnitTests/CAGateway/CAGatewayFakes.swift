@@ -1,5 +1,6 @@
 import CLMContracts
 import CLMCrypto
+import CLMIdentity
 import Foundation
 import Logging
 
@@ -43,6 +44,15 @@ enum CAGatewayFixtures {
         CAOrder(submitted: submitted(keySource: keySource), state: state, attempts: attempts)
     }
 
+    static let authenticator = BearerAuthenticator(
+        verifier: TokenVerifier(issuer: "clm-dev", audience: "clm"),
+        keys: KeySetCache(url: URL(fileURLWithPath: "/nonexistent")))
+
+    /// Revocations against `authority`, CRLs valid for a day and re-signed an hour ahead.
+    static let revoke = RevokeCertificate(
+        authorities: AuthorityDirectory([authority]),
+        signer: RevocationListSigner(schedule: .init(validity: 86400, resignBefore: 3600)))
+
     static func issuer(limit: Int = 3) -> IssueCertificate {
         IssueCertificate(
             authorities: AuthorityDirectory([authority]),
@@ -73,6 +83,8 @@ final class FakeCAGatewayStore: CAGatewayStore, @unchecked Sendable {
     private var _published: [Published] = []
     private var _audits: [String] = []
     private var _resumed: [String] = []
+    private var _revocations: [String: RevocationView] = [:]
+    private var _lists: [String: RevocationList] = [:]
     private(set) var certificateLimits: [Int] = []
 
     var rows: [UUID: Row] { lock.withLock { _rows } }
@@ -82,6 +94,9 @@ final class FakeCAGatewayStore: CAGatewayStore, @unchecked Sendable {
     /// `action target details` per record.
     var audits: [String] { lock.withLock { _audits } }
     var resumed: [String] { lock.withLock { _resumed } }
+    var revocations: [String: RevocationView] { lock.withLock { _revocations } }
+    /// Each CA's current CRL.
+    var lists: [String: RevocationList] { lock.withLock { _lists } }
 
     func state(of request: UUID) -> CAOrderState? { rows[request]?.order.state }
 
@@ -100,16 +115,97 @@ final class FakeCAGatewayStore: CAGatewayStore, @unchecked Sendable {
 
     func suspensions(logger: Logger) async throws -> [String: String] { suspended }
 
-    func certificates(realm: String, limit: Int, logger: Logger) async throws -> [CertificateSummary] {
+    /// Only the realm, state and serial filters, in issuance order: the SQL's own search is
+    /// tested against PostgreSQL.
+    func certificates(realm: String, query: CertificateQuery, now: Date, logger: Logger) async throws
+        -> [CertificateView]
+    {
         lock.withLock {
-            certificateLimits.append(limit)
-            return _certificates.filter { $0.realm == realm }.prefix(limit).map {
-                CertificateSummary(
-                    ca: $0.ca, serialNumber: $0.serialNumber, request: $0.request, subject: $0.subject,
-                    notBefore: $0.notBefore, notAfter: $0.notAfter, issuedAt: Date())
+            certificateLimits.append(query.limit)
+            return _certificates.filter { $0.realm == realm }.map { view($0, now: now) }
+                .filter { query.state == nil || $0.state == query.state }
+                .filter { query.serialNumber == nil || $0.serialNumber == query.serialNumber }
+                .prefix(query.limit + 1).map { $0 }
+        }
+    }
+
+    func certificate(realm: String, serialNumber: String, now: Date, logger: Logger) async throws
+        -> (view: CertificateView, pem: String)?
+    {
+        lock.withLock {
+            _certificates.first { $0.realm == realm && $0.serialNumber == serialNumber }.map {
+                (view($0, now: now), $0.pem)
             }
         }
     }
+
+    func revocationStatus(ca: String, serials: [String], logger: Logger) async throws
+        -> [String: (time: Date, reason: RevocationReasonName)?]
+    {
+        lock.withLock {
+            var statuses: [String: (time: Date, reason: RevocationReasonName)?] = [:]
+            for certificate in _certificates where certificate.ca == ca && serials.contains(certificate.serialNumber) {
+                // `.some(nil)`: assigning a plain nil would remove the key, making the serial unknown.
+                statuses[certificate.serialNumber] = .some(
+                    _revocations[certificate.serialNumber].map { ($0.revokedAt, $0.reason) })
+            }
+            return statuses
+        }
+    }
+
+    func revocationList(ca: String, logger: Logger) async throws -> [UInt8]? { lock.withLock { _lists[ca]?.der } }
+
+    private func view(_ certificate: IssuedCertificate, now: Date) -> CertificateView {
+        let revocation = _revocations[certificate.serialNumber]
+        return CertificateView(
+            ca: certificate.ca, serialNumber: certificate.serialNumber, request: certificate.request,
+            subject: certificate.subject, alternativeNames: certificate.alternativeNames,
+            notBefore: certificate.notBefore, notAfter: certificate.notAfter, issuedAt: certificate.notBefore,
+            state: revocation != nil ? .revoked : certificate.notAfter > now ? .valid : .expired,
+            requester: certificate.requester, policy: certificate.policy, policyVersion: certificate.policyVersion,
+            entities: certificate.entities, revocation: revocation)
+    }
+
+    fileprivate func revocable(_ locator: CertificateLocator, realm: String) -> RevocableCertificate? {
+        lock.withLock {
+            let found = _certificates.first {
+                guard $0.realm == realm else { return false }
+                switch locator {
+                case .serial(let serial): return $0.serialNumber == serial
+                case .request(let request): return $0.request == request
+                }
+            }
+            return found.map {
+                RevocableCertificate(
+                    ca: $0.ca, serialNumber: $0.serialNumber, request: $0.request, realm: $0.realm,
+                    requester: $0.requester, notAfter: $0.notAfter, revocation: _revocations[$0.serialNumber])
+            }
+        }
+    }
+
+    fileprivate func insert(_ revocation: RevocationView) throws {
+        try lock.withLock {
+            guard _revocations[revocation.serialNumber] == nil else {
+                throw Problem.conflict("duplicate", "revocations_pkey")
+            }
+            _revocations[revocation.serialNumber] = revocation
+        }
+    }
+
+    fileprivate func entries(ca: String, expiringAfter oldest: Date) throws -> [RevokedCertificate] {
+        try lock.withLock {
+            try _certificates.filter { $0.ca == ca && $0.notAfter > oldest }.compactMap { certificate in
+                try _revocations[certificate.serialNumber].map {
+                    RevokedCertificate(
+                        serialNumber: try SerialNumber(hex: $0.serialNumber), revocationDate: $0.revokedAt,
+                        reason: $0.reason.crlReason)
+                }
+            }
+        }
+    }
+
+    fileprivate func list(ca: String) -> RevocationList? { lock.withLock { _lists[ca] } }
+    fileprivate func save(_ list: RevocationList, ca: String) { lock.withLock { _lists[ca] = list } }
 
     fileprivate func mutate<T>(_ body: (inout [UUID: Row], inout [String: String]) throws -> T) rethrows -> T {
         try lock.withLock { try body(&_rows, &_suspended) }
@@ -188,6 +284,24 @@ struct FakeCAGatewayTransaction: CAGatewayTransaction {
     }
 
     func recordCertificate(_ certificate: IssuedCertificate) async throws { try store.record(certificate) }
+
+    func lockCertificate(_ locator: CertificateLocator, realm: String) async throws -> RevocableCertificate? {
+        store.revocable(locator, realm: realm)
+    }
+
+    func insertRevocation(_ revocation: RevocationView, realm: String) async throws { try store.insert(revocation) }
+
+    func lockRevocationList(ca: String) async throws -> RevocationListState? {
+        store.list(ca: ca).map {
+            RevocationListState(number: $0.crlNumber ?? 0, nextUpdate: $0.nextUpdate ?? .distantPast)
+        }
+    }
+
+    func revokedEntries(ca: String, expiringAfter oldest: Date) async throws -> [RevokedCertificate] {
+        try store.entries(ca: ca, expiringAfter: oldest)
+    }
+
+    func saveRevocationList(ca: String, _ list: RevocationList) async throws { store.save(list, ca: ca) }
 
     func publish<P: EventPayload>(_ payload: P, about id: UUID, realm: String) async throws {
         store.append(.init(type: P.eventType, about: id, payload: payload))

@@ -12,6 +12,10 @@ struct CAGatewayWiringTests {
         return CAGatewayEventHandler(
             record: RecordOrder(), onApproval: IssueOnApproval(issuer: issuer),
             onKey: IssueOnGeneratedKey(issuer: issuer),
+            revokeCommands: RevokeCommandHandler(
+                revoke: CAGatewayFixtures.revoke,
+                members: RealmMembers(schema: definition.schema), authenticator: CAGatewayFixtures.authenticator,
+                audit: AuditLog(service: definition.name, schema: definition.schema)),
             audit: AuditLog(service: definition.name, schema: definition.schema),
             readModels: RealmMembers(schema: definition.schema).routes)
     }()
@@ -19,9 +23,11 @@ struct CAGatewayWiringTests {
     @Test("the handler routes its own events and the memberships, and consumes exactly their topics")
     func routesAndTopics() {
         #expect(
-            Self.handler.routes.eventTypes == [.requestSubmitted, .requestApproved, .keyGenerated, .memberSnapshot])
+            Self.handler.routes.eventTypes == [
+                .requestSubmitted, .requestApproved, .keyGenerated, .revokeCommand, .memberSnapshot,
+            ])
         #expect(Self.handler.routes.topics == Set(CAGatewayModule.definition.consumes))
-        #expect(CAGatewayModule.definition.consumes.count == 2)
+        #expect(CAGatewayModule.definition.consumes.count == 3)
     }
 
     @Test("an approval or a generated key seen again publishes the order's events again")

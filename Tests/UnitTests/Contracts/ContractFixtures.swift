@@ -45,7 +45,8 @@ enum ContractFixtures {
             return try envelope(
                 CommandResult(
                     command: eventID, realm: realm, accepted: optionals, request: optionals ? request : nil,
-                    code: optionals ? "policy-mismatch" : nil, reason: optionals ? "www.commonName: required" : nil,
+                    serialNumber: optionals ? "4F2A9C0017E3B5D8" : nil, code: optionals ? "policy-mismatch" : nil,
+                    reason: optionals ? "www.commonName: required" : nil,
                     violations: optionals ? ["www.commonName: required"] : nil),
                 subject: eventID.uuidString)
         case .auditRecord:
@@ -96,7 +97,7 @@ enum ContractFixtures {
             let entity = EndEntity(id: "www", kind: .device, attributes: attributes)
             return try envelope(EndEntitySnapshot(realm: realm, entity: entity, revision: 4), subject: "www")
         case .requestSubmitted:
-            let submitted = RequestSubmitted(
+            var submitted = RequestSubmitted(
                 request: request, realm: realm, requester: "alice@acme.example", policy: "web-server",
                 policyVersion: 3, ca: "acme-issuing-ca", approval: approval,
                 subject: [.init(type: "CN", value: "www.acme.example"), .init(type: "O", value: "ACME Corp")],
@@ -114,6 +115,7 @@ enum ContractFixtures {
                     : nil,
                 certificatePolicies: optionals ? ["2.23.140.1.2.1"] : nil
             )
+            submitted.entities = optionals ? ["www", "api"] : nil
             return try envelope(submitted, subject: request.uuidString)
         case .requestApproved:
             return try envelope(
@@ -164,6 +166,18 @@ enum ContractFixtures {
                 chain: "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n",
                 notBefore: time, notAfter: time.addingTimeInterval(90 * 86_400))
             return try envelope(issued, subject: request.uuidString)
+        case .certificateRevoked:
+            let revoked = CertificateRevoked(
+                request: request, realm: realm, ca: "acme-issuing-ca", serialNumber: "4F2A9C0017E3B5D8",
+                reason: .keyCompromise, comment: optionals ? "laptop stolen" : nil, revokedBy: "alice@acme.example",
+                revokedAt: time)
+            return try envelope(revoked, subject: request.uuidString)
+        case .revokeCommand:
+            return try envelope(
+                RevokeCommand(
+                    token: "eyJhbGciOiJFUzI1NiJ9.e30.c2ln", serialNumber: optionals ? "4F2A9C0017E3B5D8" : nil,
+                    request: optionals ? request : nil, reason: .superseded, comment: optionals ? "rotated" : nil),
+                subject: "revoke/\(eventID.uuidString)")
         }
     }
 

@@ -223,6 +223,8 @@ struct ContractsEventSchemaTests {
             .memberSnapshot: ["/data/roles/0", "/data/roles/1"],
             .requestAwaiting: ["/data/state"],
             .keyDestroyed: ["/data/cause"],
+            .certificateRevoked: ["/data/reason"],
+            .revokeCommand: ["/data/reason"],
             .requestSubmitted: [
                 "/data/approval/mode", "/data/keySource", "/data/alternativeNames/0/kind",
                 "/data/alternativeNames/1/kind",

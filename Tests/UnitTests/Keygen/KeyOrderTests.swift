@@ -10,6 +10,7 @@ struct KeygenKeyOrderTests {
         "ordered→generated", "generated→issued",
         "generated→destroyed(retention-expired)", "generated→destroyed(request-ended)",
         "issued→destroyed(downloaded)", "issued→destroyed(retention-expired)", "issued→destroyed(request-ended)",
+        "generated→destroyed(certificate-revoked)", "issued→destroyed(certificate-revoked)",
     ]
 
     @Test("every pair of states follows the table", arguments: Transition<KeyOrder>.all)
@@ -17,9 +18,9 @@ struct KeygenKeyOrderTests {
         pair.expect(in: Self.allowed)
     }
 
-    @Test("the table covers all 36 pairs and names only real states")
+    @Test("the table covers all 49 pairs and names only real states")
     func tableIsWellFormed() {
-        Transition<KeyOrder>.expectWellFormed(Self.allowed, count: 36)
+        Transition<KeyOrder>.expectWellFormed(Self.allowed, count: 49)
         Transition<KeyOrder>.expectFinalStatesStay()
     }
 

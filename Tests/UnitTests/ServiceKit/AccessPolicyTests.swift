@@ -33,6 +33,7 @@ struct AccessPolicyTests {
         .decideApproval: ["approver"],
         .downloadKey: ["requester"],
         .readCertificates: ["realm-admin", "requester", "approver", "auditor"],
+        .revokeCertificate: ["realm-admin", "requester"],
         .readAudit: ["realm-admin", "auditor"],
         .readMembers: ["realm-admin", "auditor"],
     ]
@@ -106,14 +107,19 @@ struct AccessPolicyTests {
         }
     }
 
-    @Test("public paths are exactly health, metrics, verification links and CRLs")
+    @Test("public paths are exactly health, metrics, verification links, CRLs, CA certificates and OCSP")
     func publicPaths() {
-        for path in ["/health/live", "/health/ready", "/metrics", "/v1/verify/abc", "/v1/cas/default/crl"] {
+        for path in [
+            "/health/live", "/health/ready", "/metrics", "/v1/verify/abc", "/v1/cas/default/crl",
+            "/v1/cas/default/certificate", "/v1/cas/default/ocsp",
+            "/v1/cas/default/ocsp/MEIwQDA%2BMDwwOjAJBgUrDgMCGgUA",
+        ] {
             #expect(AuthenticationMiddleware.isPublic(path), "\(path)")
         }
         for path in [
             "/v1/realms", "/v1/cas", "/v1/cas/default/chain", "/v1/cas/default/crl/x", "/metrics/x", "/healthz",
-            "/v1/verify", "/v1/realms/acme/requests",
+            "/v1/verify", "/v1/realms/acme/requests", "/v1/cas/default/certificate/x", "/v1/cas/default/availability",
+            "/v1/cas/default", "/v1/realms/acme/certificates/01/revoke",
         ] {
             #expect(!AuthenticationMiddleware.isPublic(path), "\(path)")
         }

@@ -8,13 +8,17 @@ final class CertificateAuthority: Sendable {
     let name: String
     let root: Certificate
     let issuing: Certificate
+    /// Where relying parties find this CA's CRL, OCSP responder and certificate; every leaf carries them.
+    let links: CertificateLinks
     private let issuingKey: PrivateKey
 
-    init(name: String, root: Certificate, issuing: Certificate, issuingKey: PrivateKey) {
+    init(name: String, root: Certificate, issuing: Certificate, issuingKey: PrivateKey, links: CertificateLinks = .none)
+    {
         self.name = name
         self.root = root
         self.issuing = issuing
         self.issuingKey = issuingKey
+        self.links = links
     }
 
     var issuingKeySpec: KeySpec { issuingKey.publicKey.spec }
@@ -23,9 +27,9 @@ final class CertificateAuthority: Sendable {
     var chainPEM: String { issuing.pem + root.pem }
 
     /// A new CA with fresh keys, and its stored form sealed under `keys`' current KEK.
-    static func create(name: String, issuingSpec: KeySpec, keys: KeyRing, now: Date = Date()) throws
-        -> (CertificateAuthority, SealedAuthority)
-    {
+    static func create(
+        name: String, issuingSpec: KeySpec, keys: KeyRing, links: CertificateLinks = .none, now: Date = Date()
+    ) throws -> (CertificateAuthority, SealedAuthority) {
         let rootKey = try PrivateKey.generate(rootSpec(for: issuingSpec))
         let root = try CertificateBuilder(
             subject: DistinguishedName([(.organization, "CLM"), (.commonName, "CLM \(name) Root CA")]),
@@ -44,15 +48,20 @@ final class CertificateAuthority: Sendable {
             rootKey: try keys.seal(rootKey.pkcs8DER(), associatedData: associatedData(name, "root")),
             issuingKey: try keys.seal(issuingKey.pkcs8DER(), associatedData: associatedData(name, "issuing")),
             kekID: keys.current.id)
-        return (CertificateAuthority(name: name, root: root, issuing: issuing, issuingKey: issuingKey), sealed)
+        let authority = CertificateAuthority(
+            name: name, root: root, issuing: issuing, issuingKey: issuingKey, links: links)
+        return (authority, sealed)
     }
 
     /// The CA of a stored form; its issuing key opens only under the CA's name and role.
-    static func open(_ sealed: SealedAuthority, keys: KeyRing) throws -> CertificateAuthority {
+    static func open(_ sealed: SealedAuthority, keys: KeyRing, links: CertificateLinks = .none) throws
+        -> CertificateAuthority
+    {
         let key = try keys.open(sealed.issuingKey, associatedData: associatedData(sealed.name, "issuing"))
         return CertificateAuthority(
             name: sealed.name, root: try Certificate(pem: sealed.rootCertificate),
-            issuing: try Certificate(pem: sealed.issuingCertificate), issuingKey: try PrivateKey(pkcs8DER: key))
+            issuing: try Certificate(pem: sealed.issuingCertificate), issuingKey: try PrivateKey(pkcs8DER: key),
+            links: links)
     }
 
     /// The root's key for an issuing key: same family, at least as strong.
@@ -102,12 +111,36 @@ final class CertificateAuthority: Sendable {
         let notBefore = now.addingTimeInterval(-60)
         // validityDays days exactly, counting notAfter's own second as RFC 5280 and the BR do.
         let notAfter = min(notBefore.addingTimeInterval(Double(order.validityDays) * 86400 - 1), issuing.notAfter)
-        return try CertificateBuilder(
+        var builder = CertificateBuilder(
             subject: subject, subjectAlternativeNames: names, publicKey: publicKey, serialNumber: .random(),
             notBefore: notBefore, notAfter: notAfter,
             profile: CertificateProfile(keyUsage: keyUsage, extendedKeyUsage: extendedKeyUsage, isCA: false),
-            certificatePolicies: order.certificatePolicies ?? []
-        ).issue(issuer: issuing, issuerKey: issuingKey)
+            certificatePolicies: order.certificatePolicies ?? [])
+        builder.links = links
+        return try builder.issue(issuer: issuing, issuerKey: issuingKey)
+    }
+
+    /// Signs CRL number `number` listing `entries`, valid from `thisUpdate` to `nextUpdate`.
+    func signRevocationList(number: UInt64, thisUpdate: Date, nextUpdate: Date, entries: [RevokedCertificate])
+        throws -> RevocationList
+    {
+        try RevocationListBuilder(crlNumber: number, thisUpdate: thisUpdate, nextUpdate: nextUpdate, entries: entries)
+            .sign(issuer: issuing, issuerKey: issuingKey)
+    }
+
+    /// Signs the OCSP answer to `request`: `status` tells what the inventory knows of a serial;
+    /// a CertID naming another issuer is `unknown`. The nonce, if any, is echoed.
+    func ocspResponse(
+        to request: OCSPRequest, thisUpdate: Date, nextUpdate: Date,
+        status: (SerialNumber) -> OCSPCertificateStatus
+    ) throws -> [UInt8] {
+        let answers = request.certIDs.map { id in
+            OCSPResponseBuilder.Answer(
+                certID: id, status: id.isIssued(by: issuing) ? status(id.serialNumber) : .unknown)
+        }
+        return try OCSPResponseBuilder(
+            thisUpdate: thisUpdate, nextUpdate: nextUpdate, answers: answers, nonce: request.nonce
+        ).sign(issuer: issuing, issuerKey: issuingKey)
     }
 }
 

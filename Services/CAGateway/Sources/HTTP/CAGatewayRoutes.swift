@@ -3,14 +3,16 @@ import CLMServiceKit
 import Foundation
 import Hummingbird
 
-/// The module's routes: `CAGatewayRoutes` over its CAs and PostgreSQL store.
+/// The module's routes: the CAs, what relying parties fetch, and the realms' inventories.
 extension CAGatewayModule {
     public func addRoutes(to router: Router<ServiceRequestContext>) {
         CAGatewayRoutes(authorities: authorities, store: store).add(to: router)
+        RevocationRoutes(authorities: authorities, store: store, ocsp: ocsp).add(to: router)
+        InventoryRoutes(store: store, revoke: revoke).add(to: router)
     }
 }
 
-/// The gateway's API: its CAs, their chains and availability, and a realm's certificates.
+/// The gateway's API about its CAs: the list, their chains and availability.
 struct CAGatewayRoutes: Sendable {
     let authorities: AuthorityDirectory
     let store: any CAGatewayStore
@@ -35,12 +37,6 @@ struct CAGatewayRoutes: Sendable {
                 authority, available: body.available, reason: body.reason, by: principal.subject, logger: ctx.logger)
             return JSONResponse(Self.view(authority, suspended: suspended))
         }
-        router.get("v1/realms/:realm/certificates") { request, ctx in
-            let realm = try ctx.authorize(.readCertificates).realm
-            let limit = request.uri.queryParameters.get("limit", as: Int.self)
-            let listed = try await ListCertificates(store: store)(realm: realm, limit: limit, logger: ctx.logger)
-            return JSONResponse(listed.map(Self.view))
-        }
     }
 
     private func requireAuthority(_ ctx: ServiceRequestContext) throws -> CertificateAuthority {
@@ -53,12 +49,5 @@ struct CAGatewayRoutes: Sendable {
             name: authority.name, subject: authority.issuing.subject, key: authority.issuingKeySpec.description,
             notAfter: authority.issuing.notAfter, rootFingerprintSHA256: authority.root.fingerprintSHA256Hex,
             available: suspended == nil, unavailableReason: suspended)
-    }
-
-    private static func view(_ certificate: CertificateSummary) -> CertificateView {
-        CertificateView(
-            ca: certificate.ca, serialNumber: certificate.serialNumber, request: certificate.request,
-            subject: certificate.subject, notBefore: certificate.notBefore, notAfter: certificate.notAfter,
-            issuedAt: certificate.issuedAt)
     }
 }

@@ -2,8 +2,8 @@ import CLMContracts
 import CLMServiceKit
 import CLMStorage
 
-/// Remembers submissions and issues once their approval (or server-side key) arrives, next
-/// to the routes of the service's read models.
+/// Remembers submissions and issues once their approval (or server-side key) arrives, revokes
+/// on commands from the command topic, next to the routes of the service's read models.
 struct CAGatewayEventHandler: EventHandler {
     let routes: EventRoutes
 
@@ -12,9 +12,11 @@ struct CAGatewayEventHandler: EventHandler {
 
     /// `readModels` are routes the gateway keeps besides its own (the realm memberships).
     init(
-        record: RecordOrder, onApproval: IssueOnApproval, onKey: IssueOnGeneratedKey, audit: AuditLog,
-        readModels: EventRoutes
+        record: RecordOrder, onApproval: IssueOnApproval, onKey: IssueOnGeneratedKey,
+        revokeCommands: RevokeCommandHandler,
+        audit: AuditLog, readModels: EventRoutes
     ) {
+        self.revokeCommands = revokeCommands
         var routes = EventRoutes()
         routes.on(RequestSubmitted.self) { event, tx in
             try await Self.run(in: tx, audit) { try await record(event.data, in: $0) }
@@ -25,7 +27,16 @@ struct CAGatewayEventHandler: EventHandler {
         routes.on(KeyGenerated.self) { event, tx in
             try await Self.run(in: tx, audit) { try await onKey(event.data, in: $0) }
         }
+        routes.on(RevokeCommand.self) { try await revokeCommands.handle($0, in: $1) }
         self.routes = routes.merging(readModels)
+    }
+
+    private let revokeCommands: RevokeCommandHandler
+
+    /// A revoke command that fails its schema or does not decode still gets its one answer.
+    func rejected(_ header: EventHeader, reason: String, in transaction: EventTransaction) async throws {
+        guard header.type == RevokeCommand.eventType.rawValue else { return }
+        try await revokeCommands.refuse(header, reason: reason, in: transaction)
     }
 
     /// Runs a use case in the event's transaction. A problem the use case raises comes from the

@@ -8,19 +8,19 @@ extension PostgresCAGatewayStore {
     /// Loads the CA, creating it on the very first start. An advisory lock makes concurrent
     /// first starts create exactly one; a CA sealed under a retired KEK is re-wrapped under the
     /// lock, before it serves.
-    func loadOrCreateAuthority(name: String, issuingSpec: KeySpec, keys: KeyRing, logger: Logger) async throws
-        -> CertificateAuthority
-    {
+    func loadOrCreateAuthority(
+        name: String, issuingSpec: KeySpec, keys: KeyRing, links: CertificateLinks, logger: Logger
+    ) async throws -> CertificateAuthority {
         try await context.client.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("clm.ca." + name)))", logger: logger)
             guard let sealed = try await Self.sealedAuthority(name, on: connection, logger: logger) else {
                 logger.info("creating CA", metadata: ["ca": "\(name)"])
                 let (authority, sealed) = try CertificateAuthority.create(
-                    name: name, issuingSpec: issuingSpec, keys: keys)
+                    name: name, issuingSpec: issuingSpec, keys: keys, links: links)
                 try await Self.insert(sealed, on: connection, logger: logger)
                 return authority
             }
-            let authority = try CertificateAuthority.open(sealed, keys: keys)
+            let authority = try CertificateAuthority.open(sealed, keys: keys, links: links)
             if let rewrapped = try sealed.rewrapped(keys) {
                 try await Self.updateKeys(rewrapped, on: connection, logger: logger)
                 logger.notice(

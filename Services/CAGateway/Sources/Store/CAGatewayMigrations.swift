@@ -53,5 +53,45 @@ enum CAGatewayMigrations {
                 "ALTER TABLE ca_gateway.orders ADD COLUMN last_error text",
                 "CREATE INDEX orders_retrying ON ca_gateway.orders (next_attempt_at) WHERE state = 'retrying'",
             ]),
+        Migration(
+            version: 4, name: "revocations, CRLs, a searchable inventory",
+            statements: [
+                // What the inventory filters on, copied from the order at issuance.
+                "ALTER TABLE ca_gateway.certificates ADD COLUMN requester text",
+                "ALTER TABLE ca_gateway.certificates ADD COLUMN policy text",
+                "ALTER TABLE ca_gateway.certificates ADD COLUMN policy_version integer",
+                "ALTER TABLE ca_gateway.certificates ADD COLUMN entities text[] NOT NULL DEFAULT '{}'",
+                "ALTER TABLE ca_gateway.certificates ADD COLUMN alternative_names text[] NOT NULL DEFAULT '{}'",
+                """
+                UPDATE ca_gateway.certificates c SET requester = o.submitted->>'requester',
+                    policy = o.submitted->>'policy', policy_version = (o.submitted->>'policyVersion')::integer,
+                    alternative_names = ARRAY(
+                        SELECT n->>'kind' || ':' || (n->>'value') FROM jsonb_array_elements(o.submitted->'alternativeNames') n)
+                FROM ca_gateway.orders o WHERE o.request_id = c.request_id
+                """,
+                "CREATE INDEX certificates_realm_not_after ON ca_gateway.certificates (realm, not_after, serial_number)",
+                """
+                CREATE TABLE ca_gateway.revocations (
+                    ca text NOT NULL,
+                    serial_number text NOT NULL,
+                    realm text NOT NULL,
+                    reason text NOT NULL,
+                    comment text,
+                    revoked_by text NOT NULL,
+                    revoked_at timestamptz NOT NULL,
+                    PRIMARY KEY (ca, serial_number),
+                    FOREIGN KEY (ca, serial_number) REFERENCES ca_gateway.certificates (ca, serial_number)
+                )
+                """,
+                """
+                CREATE TABLE ca_gateway.revocation_lists (
+                    ca text PRIMARY KEY REFERENCES ca_gateway.authorities(name),
+                    crl_number bigint NOT NULL,
+                    this_update timestamptz NOT NULL,
+                    next_update timestamptz NOT NULL,
+                    der bytea NOT NULL
+                )
+                """,
+            ]),
     ]
 }

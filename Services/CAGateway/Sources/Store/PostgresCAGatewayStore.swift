@@ -25,22 +25,6 @@ struct PostgresCAGatewayStore: CAGatewayStore {
         }
         return Dictionary(rows, uniquingKeysWith: { first, _ in first })
     }
-
-    func certificates(realm: String, limit: Int, logger: Logger) async throws -> [CertificateSummary] {
-        let rows = try await context.read(logger: logger) { connection in
-            try await connection.query(
-                """
-                SELECT ca, serial_number, request_id, subject, not_before, not_after, issued_at
-                FROM ca_gateway.certificates WHERE realm = \(realm) ORDER BY issued_at DESC LIMIT \(limit)
-                """, logger: logger
-            ).decode((String, String, UUID, String, Date, Date, Date).self).collectAll()
-        }
-        return rows.map {
-            CertificateSummary(
-                ca: $0.0, serialNumber: $0.1, request: $0.2, subject: $0.3, notBefore: $0.4, notAfter: $0.5,
-                issuedAt: $0.6)
-        }
-    }
 }
 
 /// One transaction of the gateway: its SQL, its outbox and its audit chain. The event
@@ -63,9 +47,12 @@ struct PostgresCAGatewayTransaction: CAGatewayTransaction, AuditedTransactionSto
         try await connection.query(
             """
             INSERT INTO ca_gateway.certificates
-                (ca, serial_number, request_id, realm, subject, not_before, not_after, certificate)
+                (ca, serial_number, request_id, realm, subject, not_before, not_after, certificate,
+                 requester, policy, policy_version, entities, alternative_names)
             VALUES (\(certificate.ca), \(certificate.serialNumber), \(certificate.request), \(certificate.realm),
-                    \(certificate.subject), \(certificate.notBefore), \(certificate.notAfter), \(certificate.pem))
+                    \(certificate.subject), \(certificate.notBefore), \(certificate.notAfter), \(certificate.pem),
+                    \(certificate.requester), \(certificate.policy), \(certificate.policyVersion),
+                    \(certificate.entities), \(certificate.alternativeNames))
             """, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 import CLMContracts
+import CLMCrypto
 import CLMServiceKit
 import Foundation
 import Logging
@@ -12,8 +13,19 @@ protocol CAGatewayStore: Sendable {
     ) async throws -> T
     /// Why each CA out of service is, by name (CAs in service are absent).
     func suspensions(logger: Logger) async throws -> [String: String]
-    /// The realm's certificates, newest first.
-    func certificates(realm: String, limit: Int, logger: Logger) async throws -> [CertificateSummary]
+    /// The realm's certificates that match `query`, in its order, at most `query.limit + 1`
+    /// (one more tells that another page follows). `now` decides what is expired.
+    func certificates(realm: String, query: CertificateQuery, now: Date, logger: Logger) async throws
+        -> [CertificateView]
+    /// One certificate of the realm, with its PEM.
+    func certificate(realm: String, serialNumber: String, now: Date, logger: Logger) async throws
+        -> (view: CertificateView, pem: String)?
+    /// For each of `serials` the CA issued: its revocation, or nil while it is not revoked.
+    /// Serials the CA never issued are absent.
+    func revocationStatus(ca: String, serials: [String], logger: Logger) async throws
+        -> [String: (time: Date, reason: RevocationReasonName)?]
+    /// The CA's current CRL (DER), as last signed.
+    func revocationList(ca: String, logger: Logger) async throws -> [UInt8]?
 }
 
 /// One transaction over the gateway's orders, CAs and certificates, with the events and
@@ -35,4 +47,14 @@ protocol CAGatewayTransaction: TransactionEffects {
     /// Takes `ca` out of service for `reason`, or back into it (nil).
     func setSuspended(ca: String, reason: String?) async throws
     func recordCertificate(_ certificate: IssuedCertificate) async throws
+    /// The certificate `locator` names in `realm`, with its revocation if any, locked to the end
+    /// of the transaction (two revocations of one certificate queue up).
+    func lockCertificate(_ locator: CertificateLocator, realm: String) async throws -> RevocableCertificate?
+    func insertRevocation(_ revocation: RevocationView, realm: String) async throws
+    /// Takes the CA's CRL lock (to the end of the transaction) and returns its current CRL's state.
+    func lockRevocationList(ca: String) async throws -> RevocationListState?
+    /// The CA's revocations of certificates that expire after `oldest`.
+    func revokedEntries(ca: String, expiringAfter oldest: Date) async throws -> [RevokedCertificate]
+    /// Replaces the CA's current CRL (under its lock).
+    func saveRevocationList(ca: String, _ list: RevocationList) async throws
 }

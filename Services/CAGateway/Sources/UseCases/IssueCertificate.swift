@@ -52,11 +52,7 @@ struct IssueCertificate: Sendable {
             try await fail(order, code: "issuance-failed", reason: error.reason, by: authority.name, in: tx)
             return
         }
-        try await tx.recordCertificate(
-            IssuedCertificate(
-                ca: authority.name, serialNumber: certificate.serialNumberHex, request: order.request,
-                realm: order.realm, subject: certificate.subject, notBefore: certificate.notBefore,
-                notAfter: certificate.notAfter, pem: certificate.pem))
+        try await tx.recordCertificate(IssuedCertificate(certificate, by: authority.name, for: submitted))
         try await tx.save(order.checked(.issued(attempts: order.attempts + 1)), of: order)
         let issued = CertificateIssued(
             request: order.request, realm: order.realm, ca: authority.name, serialNumber: certificate.serialNumberHex,

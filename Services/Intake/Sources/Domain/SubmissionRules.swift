@@ -117,7 +117,7 @@ enum SubmissionRules {
         }
         // Only a slow hash of the chosen download password travels on.
         let verifier = try key.password.map { try PasswordVerifier.make(password: $0).description }
-        let submitted = RequestSubmitted(
+        var submitted = RequestSubmitted(
             request: UUID(), realm: realm, requester: requester, policy: policy.id, policyVersion: policyVersion,
             ca: policy.ca, approval: policy.approval, subject: plan.subject, alternativeNames: plan.alternativeNames,
             keySource: key.source, publicKey: key.publicKey, keySpec: key.spec,
@@ -128,6 +128,7 @@ enum SubmissionRules {
                 ? DurationText.seconds(policy.keyRetention ?? PolicyDocument.defaultKeyRetention) : nil,
             keyPasswordVerifier: verifier,
             certificatePolicies: (policy.certificatePolicies ?? []).isEmpty ? nil : policy.certificatePolicies)
+        submitted.entities = entities.map(\.id)
         return (submitted, plan.validityNote)
     }
 

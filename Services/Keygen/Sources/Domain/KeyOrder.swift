@@ -6,7 +6,8 @@ import CLMContracts
 ///
 /// An order is recorded at submission; the key is generated and sealed after approval; it is
 /// issued once its certificate arrives (only then can it be downloaded); it is destroyed when
-/// downloaded, when its retention passes, or when its request ends without a certificate.
+/// downloaded, when its retention passes, when its request ends without a certificate, or when
+/// its certificate is revoked before the download.
 enum KeyOrder: Hashable, Sendable, CaseIterable, CustomStringConvertible, Lifecycle {
     /// A server-side request was submitted; no key exists yet.
     case ordered
@@ -20,6 +21,7 @@ enum KeyOrder: Hashable, Sendable, CaseIterable, CustomStringConvertible, Lifecy
     static let allCases: [KeyOrder] = [
         .ordered, .generated, .issued,
         .destroyed(.downloaded), .destroyed(.retentionExpired), .destroyed(.requestEnded),
+        .destroyed(.certificateRevoked),
     ]
 
     /// A destroyed key never changes again.
@@ -38,6 +40,10 @@ enum KeyOrder: Hashable, Sendable, CaseIterable, CustomStringConvertible, Lifecy
         case (.generated, .destroyed(.retentionExpired)), (.generated, .destroyed(.requestEnded)):
             return true
         case (.issued, .destroyed):
+            return true
+        // The revocation is on the lifecycle topic, the certificate on the request events: the
+        // revocation can arrive first, and the key must go all the same.
+        case (.generated, .destroyed(.certificateRevoked)):
             return true
         default:
             return false
@@ -63,6 +69,7 @@ extension KeyDestroyed.Cause {
         case .downloaded: "it was downloaded once already"
         case .retentionExpired: "its retention period passed without a download"
         case .requestEnded: "the request ended without a certificate"
+        case .certificateRevoked: "its certificate was revoked"
         }
     }
 }

@@ -6,7 +6,8 @@ import Logging
 import PostgresNIO
 
 /// Keygen's events: a server-side submission records an order, its approval generates the
-/// key, its certificate is kept for the bundle, and a failed request destroys the key. The
+/// key, its certificate is kept for the bundle, and a failed request or a revoked certificate
+/// destroys the key. The
 /// registry's member snapshots keep the membership read model.
 struct KeygenEventHandler: EventHandler {
     let routes: EventRoutes
@@ -37,6 +38,9 @@ struct KeygenEventHandler: EventHandler {
         routes.on(RequestFailed.self) { event, tx in
             try await DestroyKey().requestEnded(event.data, in: store(tx))
         }
+        routes.on(CertificateRevoked.self) { event, tx in
+            try await DestroyKey().certificateRevoked(event.data, in: store(tx))
+        }
         self.routes = routes.merging(members.routes)
     }
 
@@ -48,7 +52,7 @@ struct KeygenEventHandler: EventHandler {
         switch event.type {
         case .requestSubmitted:
             return try event.decode(RequestSubmitted.self).data.keySource == .server
-        case .requestApproved, .certificateIssued, .requestFailed:
+        case .requestApproved, .certificateIssued, .requestFailed, .certificateRevoked:
             guard let request = UUID(uuidString: event.header.subject) else { return true }
             return try await KeygenStore.hasOrder(request: request, client: client, logger: logger)
         default:

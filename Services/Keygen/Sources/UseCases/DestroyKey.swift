@@ -21,4 +21,12 @@ struct DestroyKey: Sendable {
             request: failed.request, realm: failed.realm, cause: .requestEnded,
             reason: "request failed before issuance; private key destroyed", in: tx)
     }
+
+    /// A revoked certificate's key must never be handed out: it may be the compromised one.
+    func certificateRevoked(_ revoked: CertificateRevoked, in tx: any KeygenTransaction) async throws {
+        try await execute(
+            request: revoked.request, realm: revoked.realm, cause: .certificateRevoked,
+            reason: "certificate \(revoked.serialNumber) revoked (\(revoked.reason.rawValue)); private key destroyed",
+            in: tx)
+    }
 }

@@ -1,0 +1,89 @@
+import CLMContracts
+import CLMIdentity
+import CLMServiceKit
+import CLMStorage
+import Foundation
+import Logging
+
+/// Revocations over the Kafka command topic, judged by the same `RevokeCertificate` as
+/// `POST …/revoke`: the token is verified, the envelope's realm authorised like a path's
+/// (no role there answers `not-found`), and every command gets exactly one `CommandResult`
+/// under its id, also one that fails its schema (`refuse`). The token is never logged or
+/// stored; the dead-letter copy has it replaced (`RevokeCommand.secretFields`).
+struct RevokeCommandHandler: Sendable {
+    let revoke: RevokeCertificate
+    let members: RealmMembers
+    let authenticator: BearerAuthenticator
+    let audit: AuditLog
+
+    func handle(_ event: ReceivedEvent<RevokeCommand>, in tx: EventTransaction) async throws {
+        var logger = tx.logger
+        logger[metadataKey: "realm"] = "\(event.header.realm)"
+        logger[metadataKey: "command.id"] = "\(event.header.id)"
+        let store = PostgresCAGatewayTransaction(base: AuditedTransaction(tx, auditLog: audit))
+        do {
+            let outcome = try await revoke(event.data, realm: event.header.realm, in: store, logger: logger)
+            logger.info(
+                "revoke command accepted",
+                metadata: ["serial": "\(outcome.revocation.serialNumber)", "created": "\(outcome.created)"])
+            try await answer(
+                CommandResult(
+                    command: event.header.id, realm: event.header.realm, accepted: true,
+                    request: outcome.revocation.request, serialNumber: outcome.revocation.serialNumber),
+                in: tx)
+        } catch let problem as Problem {
+            try await refuse(event.header, problem, in: tx, logger: logger)
+        }
+    }
+
+    /// Answers a command that could not be processed at all (schema, payload).
+    func refuse(_ header: EventHeader, reason: String, in tx: EventTransaction) async throws {
+        let problem = Problem.invalid(
+            "invalid-command", "the command does not match \(EventType.revokeCommand.rawValue): \(reason)")
+        try await refuse(header, problem, in: tx, logger: tx.logger)
+    }
+
+    private func refuse(_ header: EventHeader, _ problem: Problem, in tx: EventTransaction, logger: Logger) async throws
+    {
+        logger.notice("revoke command refused", metadata: ["code": "\(problem.code)"])
+        try await answer(
+            CommandResult(
+                command: header.id, realm: header.realm, accepted: false, code: problem.code, reason: problem.detail),
+            in: tx)
+    }
+
+    private func answer(_ result: CommandResult, in tx: EventTransaction) async throws {
+        let realm = Identifier.isValid(result.realm) ? result.realm : AuditRecord.platformRealm
+        try await tx.publish(result, about: result.command, realm: realm)
+    }
+
+    private func revoke(
+        _ command: RevokeCommand, realm: String, in store: PostgresCAGatewayTransaction, logger: Logger
+    ) async throws -> RevokeCertificate.Outcome {
+        var principal: Principal
+        do {
+            principal = try await authenticator.authenticate(authorizationHeader: "Bearer \(command.token)")
+        } catch let error as AuthenticationError {
+            throw Problem(.unauthenticated, code: "unauthenticated", detail: "\(error.reason) (\(error.code.rawValue))")
+        } catch {
+            throw Problem.unavailable(
+                "the token cannot be verified now (the identity provider's keys are unavailable); retry")
+        }
+        principal = principal.adding(
+            realmRoles: try await members.roles(of: principal.subject, on: store.connection, logger: logger))
+        let authorization = try AccessPolicy.authorize(.revokeCertificate, principal: principal, realm: realm)
+        let locator: CertificateLocator
+        switch (command.serialNumber, command.request) {
+        case (.some(let serial), nil): locator = try CertificateLocator.serial(parsing: serial)
+        case (nil, .some(let request)): locator = .request(request)
+        default:
+            throw Problem.invalid("invalid-command", "name the certificate by exactly one of serialNumber and request")
+        }
+        let caller = RevocationCaller(
+            subject: principal.subject,
+            isRealmAdmin: principal.roles(in: authorization.realm).contains(Role.realmAdmin.rawValue))
+        return try await revoke.revoke(
+            locator, realm: authorization.realm, by: caller, reason: command.reason, comment: command.comment, in: store
+        )
+    }
+}
