@@ -29,9 +29,14 @@ struct CertificateLintTests {
     static let ecCA = authority("lint-ec", .ec(curve: .p256))
     static let rsaCA = authority("lint-rsa", .rsa(bits: 3072))
 
+    /// A CA whose leaves carry the CRL, OCSP and CA-issuer links the gateway writes under
+    /// `CLM_PUBLIC_URL` (a public host: the BR lint refuses internal names in them too).
     static func authority(_ name: String, _ spec: KeySpec) -> CertificateAuthority {
         do {
-            return try CertificateAuthority.create(name: name, issuingSpec: spec, keys: keys).0
+            let settings = try CAGatewaySettings.fromEnvironment(["CLM_PUBLIC_URL": "http://pki.example.com"])
+            return try CertificateAuthority.create(
+                name: name, issuingSpec: spec, keys: keys, links: settings.links(ca: name)
+            ).0
         } catch { fatalError("test CA \(name): \(error)") }
     }
 
