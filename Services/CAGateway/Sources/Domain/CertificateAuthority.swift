@@ -109,11 +109,13 @@ final class CertificateAuthority: Sendable {
             return usage
         }
         let notBefore = now.addingTimeInterval(-60)
-        let notAfter = min(now.addingTimeInterval(Double(order.validityDays) * 86400), issuing.notAfter)
+        // validityDays days exactly, counting notAfter's own second as RFC 5280 and the BR do.
+        let notAfter = min(notBefore.addingTimeInterval(Double(order.validityDays) * 86400 - 1), issuing.notAfter)
         var builder = CertificateBuilder(
             subject: subject, subjectAlternativeNames: names, publicKey: publicKey, serialNumber: .random(),
             notBefore: notBefore, notAfter: notAfter,
-            profile: CertificateProfile(keyUsage: keyUsage, extendedKeyUsage: extendedKeyUsage, isCA: false))
+            profile: CertificateProfile(keyUsage: keyUsage, extendedKeyUsage: extendedKeyUsage, isCA: false),
+            certificatePolicies: order.certificatePolicies ?? [])
         builder.links = links
         return try builder.issue(issuer: issuing, issuerKey: issuingKey)
     }

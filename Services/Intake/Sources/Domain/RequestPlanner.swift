@@ -52,10 +52,15 @@ public struct PolicyViolations: Error, Sendable, Equatable {
 /// Judges a request against one policy version. Pure: no I/O, so it is tested exhaustively
 /// and gives the same answer wherever it runs.
 public enum RequestPlanner {
+    /// The plan of a request submitted at `date` (whose public TLS validity limit applies), or
+    /// every violation of the first rule group that fails.
     public static func plan(
-        policy: PolicyDocument, entities: [EndEntity], key: KeyDescription, suggestedValidityDays: Int?
+        policy: PolicyDocument, entities: [EndEntity], key: KeyDescription, suggestedValidityDays: Int?,
+        on date: Date = Date()
     ) -> Result<RequestPlan, PolicyViolations> {
         var violations = keyViolations(policy.keyTemplate, key)
+        // Under a public TLS policy the Baseline Requirements' reason replaces the template's.
+        if policy.isPublicTLS, let violation = PublicTLSRules.keyViolation(key) { violations = [violation] }
         if entities.isEmpty {
             violations.append(PolicyViolation(attribute: "entities", rule: "at least one end entity is required"))
         }
@@ -68,30 +73,8 @@ public enum RequestPlanner {
         }
         guard violations.isEmpty, let primary = entities.first else { return .failure(PolicyViolations(violations)) }
 
-        let attributes = primary.attributes
-        var subject: [SubjectAttribute] = []
-        func add(_ type: String, _ value: String?) {
-            if let value { subject.append(SubjectAttribute(type: type, value: value)) }
-        }
-        add("C", attributes.country)
-        add("ST", attributes.state)
-        add("L", attributes.locality)
-        add("O", attributes.organization)
-        add("OU", attributes.organizationalUnit)
-        add("CN", attributes.commonName)
-
-        // SANs come from every entity of the request, deduplicated, in a stable order.
-        var names: [AlternativeName] = []
-        for entity in entities {
-            for name in entity.attributes.dnsNames ?? [] {
-                names.append(AlternativeName(kind: .dns, value: name.lowercased()))
-            }
-            for ip in entity.attributes.ipAddresses ?? [] { names.append(AlternativeName(kind: .ip, value: ip)) }
-            if let email = entity.attributes.email { names.append(AlternativeName(kind: .email, value: email)) }
-            for uri in entity.attributes.uris ?? [] { names.append(AlternativeName(kind: .uri, value: uri)) }
-        }
-        var seen = Set<String>()
-        names = names.filter { seen.insert("\($0.kind.rawValue):\($0.value)").inserted }
+        let subject = Self.subject(of: primary.attributes)
+        let names = Self.alternativeNames(of: entities)
         if let constraints = policy.constraints {
             let broken = ConstraintEvaluator.violations(constraints, entities: entities, sanCount: names.count)
             if !broken.isEmpty { return .failure(PolicyViolations(broken)) }
@@ -102,14 +85,51 @@ public enum RequestPlanner {
                     PolicyViolation(attribute: "subject", rule: "end entities give neither a subject nor a SAN")
                 ]))
         }
-
-        let requested = suggestedValidityDays ?? policy.validity.defaultDays
-        let applied = min(requested, policy.validity.maxDays)
-        let note =
-            applied < requested
-            ? "requested \(requested) days; the policy allows at most \(policy.validity.maxDays)" : nil
+        let validity: (days: Int, note: String?)
+        if policy.isPublicTLS {
+            var broken = PublicTLSRules.nameViolations(policy: policy, subject: subject, names: names)
+            switch PublicTLSRules.validity(requested: suggestedValidityDays, policy: policy, on: date) {
+            case .success(let value): validity = value
+            case .failure(let refusal):
+                broken += refusal.items
+                validity = (0, nil)
+            }
+            if !broken.isEmpty { return .failure(PolicyViolations(broken)) }
+        } else {
+            let requested = suggestedValidityDays ?? policy.validity.defaultDays
+            let applied = min(requested, policy.validity.maxDays)
+            let note =
+                applied < requested
+                ? "requested \(requested) days; the policy allows at most \(policy.validity.maxDays)" : nil
+            validity = (applied, note)
+        }
         return .success(
-            RequestPlan(subject: subject, alternativeNames: names, validityDays: applied, validityNote: note))
+            RequestPlan(
+                subject: subject, alternativeNames: names, validityDays: validity.days, validityNote: validity.note))
+    }
+
+    /// The subject from the primary end entity, most significant attribute first.
+    static func subject(of attributes: EndEntity.Attributes) -> [SubjectAttribute] {
+        let pairs: [(String, String?)] = [
+            ("C", attributes.country), ("ST", attributes.state), ("L", attributes.locality),
+            ("O", attributes.organization), ("OU", attributes.organizationalUnit), ("CN", attributes.commonName),
+        ]
+        return pairs.compactMap { type, value in value.map { SubjectAttribute(type: type, value: $0) } }
+    }
+
+    /// SANs from every entity of the request, deduplicated, in a stable order.
+    static func alternativeNames(of entities: [EndEntity]) -> [AlternativeName] {
+        var names: [AlternativeName] = []
+        for entity in entities {
+            for name in entity.attributes.dnsNames ?? [] {
+                names.append(AlternativeName(kind: .dns, value: name.lowercased()))
+            }
+            for ip in entity.attributes.ipAddresses ?? [] { names.append(AlternativeName(kind: .ip, value: ip)) }
+            if let email = entity.attributes.email { names.append(AlternativeName(kind: .email, value: email)) }
+            for uri in entity.attributes.uris ?? [] { names.append(AlternativeName(kind: .uri, value: uri)) }
+        }
+        var seen = Set<String>()
+        return names.filter { seen.insert("\($0.kind.rawValue):\($0.value)").inserted }
     }
 
     static func keyViolations(_ template: PolicyDocument.KeyTemplate, _ key: KeyDescription) -> [PolicyViolation] {

@@ -92,9 +92,10 @@ enum SubmissionRules {
         entities: [EndEntity]
     ) throws -> (RequestSubmitted, validityNote: String?) {
         let mismatch = "the request does not satisfy policy \(policy.id) v\(policyVersion)"
+        let now = Date()
         let plan: RequestPlan
         switch RequestPlanner.plan(
-            policy: policy, entities: entities, key: key.description, suggestedValidityDays: body.validityDays)
+            policy: policy, entities: entities, key: key.description, suggestedValidityDays: body.validityDays, on: now)
         {
         case .success(let value): plan = value
         case .failure(let violations):
@@ -121,11 +122,12 @@ enum SubmissionRules {
             ca: policy.ca, approval: policy.approval, subject: plan.subject, alternativeNames: plan.alternativeNames,
             keySource: key.source, publicKey: key.publicKey, keySpec: key.spec,
             validityDays: plan.validityDays, keyUsage: policy.profile.keyUsage,
-            extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: Date(),
+            extendedKeyUsage: policy.profile.extendedKeyUsage, submittedAt: now,
             verificationEmails: verificationEmails,
             keyRetentionSeconds: key.source == .server
                 ? DurationText.seconds(policy.keyRetention ?? PolicyDocument.defaultKeyRetention) : nil,
-            keyPasswordVerifier: verifier)
+            keyPasswordVerifier: verifier,
+            certificatePolicies: (policy.certificatePolicies ?? []).isEmpty ? nil : policy.certificatePolicies)
         submitted.entities = entities.map(\.id)
         return (submitted, plan.validityNote)
     }
