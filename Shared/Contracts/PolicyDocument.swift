@@ -94,11 +94,18 @@ public struct PolicyDocument: Codable, Sendable, Equatable {
         public var linkLifetime: String?
         /// For `manual`: how long the request waits for its approvers (`72h` when absent).
         public var expiresAfter: String?
+        /// Renewals that change nothing (same policy version, end entities, subject and names)
+        /// are approved automatically, whatever `mode` says; any change goes through `mode`.
+        public var automaticRenewal: Bool? = nil
 
         public static let defaultLinkLifetime = "24h"
         public static let defaultExpiresAfter = "72h"
 
-        public init(mode: Mode, approvers: Int? = nil, linkLifetime: String? = nil, expiresAfter: String? = nil) {
+        public init(
+            mode: Mode, approvers: Int? = nil, linkLifetime: String? = nil, expiresAfter: String? = nil,
+            automaticRenewal: Bool? = nil
+        ) {
+            self.automaticRenewal = automaticRenewal
             self.mode = mode
             self.approvers = approvers
             self.linkLifetime = linkLifetime

@@ -59,6 +59,8 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
     public var certificatePolicies: [String]?
     /// The end entities' ids, in the order the request named them (for the certificate inventory).
     public var entities: [String]? = nil
+    /// Set when the request renews an issued certificate.
+    public var renewalOf: RenewalOf? = nil
 
     public init(
         request: UUID, realm: String, requester: String, policy: String, policyVersion: Int, ca: String,
@@ -262,5 +264,21 @@ public struct RequestDelayed: Codable, Sendable, Equatable {
         self.reason = reason
         self.attempt = attempt
         self.retryAt = retryAt
+    }
+}
+
+/// What a renewal renews: the certificate, its request, and whether the CA gateway revokes it
+/// (`superseded`) once the new certificate is issued.
+public struct RenewalOf: Codable, Sendable, Equatable {
+    public var request: UUID
+    public var ca: String
+    public var serialNumber: String
+    public var revokeOnIssue: Bool
+
+    public init(request: UUID, ca: String, serialNumber: String, revokeOnIssue: Bool) {
+        self.request = request
+        self.ca = ca
+        self.serialNumber = serialNumber
+        self.revokeOnIssue = revokeOnIssue
     }
 }

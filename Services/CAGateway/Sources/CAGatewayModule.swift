@@ -35,9 +35,9 @@ public struct CAGatewayModule: ServiceModule {
             authorities.append(authority)
         }
         let directory = AuthorityDirectory(authorities)
-        let issuer = IssueCertificate(authorities: directory, retry: settings.retry)
         let signer = RevocationListSigner(schedule: settings.revocationLists)
         let revoke = RevokeCertificate(authorities: directory, signer: signer)
+        let issuer = IssueCertificate(authorities: directory, retry: settings.retry, supersede: revoke)
         let refreshLists = RefreshRevocationLists(authorities: directory, signer: signer, store: store)
         // Every CA has a CRL before the first relying party can ask for it.
         try await refreshLists(logger: context.logger)

@@ -53,6 +53,8 @@ public struct RequestView: Codable, Sendable {
     public var createdAt: Date
     public var updatedAt: Date
     public var history: [Change]?
+    /// For a renewal: the certificate it renews.
+    public var renewalOf: RenewalOf?
 
     /// A request as recorded: what was submitted, and where the workflow has taken it.
     public init(
@@ -79,5 +81,6 @@ public struct RequestView: Codable, Sendable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.history = history
+        self.renewalOf = request.renewalOf
     }
 }

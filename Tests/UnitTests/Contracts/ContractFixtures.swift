@@ -24,7 +24,7 @@ enum ContractFixtures {
         }
         let approval = PolicyDocument.Approval(
             mode: .manual, approvers: optionals ? 2 : nil, linkLifetime: optionals ? "24h" : nil,
-            expiresAfter: optionals ? "72h" : nil)
+            expiresAfter: optionals ? "72h" : nil, automaticRenewal: optionals ? true : nil)
         switch type {
         case .realmSnapshot:
             return try envelope(
@@ -116,6 +116,10 @@ enum ContractFixtures {
                 certificatePolicies: optionals ? ["2.23.140.1.2.1"] : nil
             )
             submitted.entities = optionals ? ["www", "api"] : nil
+            submitted.renewalOf =
+                optionals
+                ? RenewalOf(request: eventID, ca: "acme-issuing-ca", serialNumber: "4F2A9C0017E3B5D8", revokeOnIssue: true)
+                : nil
             return try envelope(submitted, subject: request.uuidString)
         case .requestApproved:
             return try envelope(

@@ -12,6 +12,8 @@ import Logging
 struct IssueCertificate: Sendable {
     let authorities: AuthorityDirectory
     let retry: IssuanceRetryPolicy
+    /// Revokes the certificate a renewal supersedes, when the renewal asks for it.
+    var supersede: RevokeCertificate? = nil
 
     /// Tries to issue `submitted` for `order` in `tx`; `order.attempts` tries came before.
     func attempt(_ submitted: RequestSubmitted, of order: CAOrder, in tx: any CAGatewayTransaction) async throws {
@@ -59,6 +61,9 @@ struct IssueCertificate: Sendable {
             certificate: certificate.pem, chain: authority.chainPEM, notBefore: certificate.notBefore,
             notAfter: certificate.notAfter)
         try await tx.publish(issued, about: order.request, realm: order.realm)
+        if let renewal = submitted.renewalOf, renewal.revokeOnIssue {
+            try await revoke(renewal, supersededBy: certificate, of: order, in: tx)
+        }
         let until = ContractCoding.formatTimestamp(certificate.notAfter)
         try await tx.audit(
             realm: order.realm, actor: "ca:\(authority.name)", action: "certificate.issued",
@@ -66,6 +71,30 @@ struct IssueCertificate: Sendable {
             details: "serial \(certificate.serialNumberHex), subject \(certificate.subject), until \(until)")
         tx.logger.info(
             "certificate issued", metadata: ["serial": "\(certificate.serialNumberHex)", "ca": "\(authority.name)"])
+    }
+
+    /// The renewed certificate, revoked as `superseded` in the new one's transaction: both, or
+    /// neither. One that cannot be revoked (expired, revoked already) is left as it is.
+    private func revoke(
+        _ renewal: RenewalOf, supersededBy certificate: Certificate, of order: CAOrder, in tx: any CAGatewayTransaction
+    ) async throws {
+        guard let supersede else { return }
+        do {
+            let outcome = try await supersede.revoke(
+                .serial(renewal.serialNumber), realm: order.realm,
+                by: RevocationCaller(subject: "system:renewal", isRealmAdmin: true), reason: .superseded,
+                comment: "superseded by \(certificate.serialNumberHex) (request \(order.request.lowercasedString))",
+                in: tx)
+            if !outcome.created {
+                tx.logger.info(
+                    "renewed certificate was revoked before", metadata: ["serial": "\(renewal.serialNumber)"])
+            }
+        } catch let problem as Problem {
+            // Refused before anything was written: the issuance stands.
+            tx.logger.notice(
+                "renewed certificate not revoked",
+                metadata: ["serial": "\(renewal.serialNumber)", "reason": "\(problem.detail)"])
+        }
     }
 
     private func fail(

@@ -5,7 +5,8 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The request API: `POST/GET /v1/realms/{realm}/requests`, `GET …/{id}`, `GET …/{id}/certificate`.
+/// The request API: `POST/GET /v1/realms/{realm}/requests`, `GET …/{id}`, `GET …/{id}/certificate`, and
+/// renewal, `POST /v1/realms/{realm}/certificates/{serial}/renew`.
 struct RequestRoutes: Sendable {
     let context: ServiceContext
     let store: IntakeStore
@@ -26,6 +27,23 @@ struct RequestRoutes: Sendable {
             return JSONResponse(view)
         }
         requests.get(":id/certificate") { _, ctx in try await certificate(ctx) }
+        router.post("v1/realms/:realm/certificates/:serial/renew") { request, ctx in try await renew(request, ctx) }
+    }
+
+    private func renew(_ request: Request, _ ctx: ServiceRequestContext) async throws -> JSONResponse<RequestView> {
+        let access = try ctx.authorize(.submitRequest)
+        var logger = ctx.logger
+        logger[metadataKey: "realm"] = "\(access.realm)"
+        let body = try await request.decodeJSON(RenewBody.self, limit: 128 * 1024)
+        let outcome = try await RenewCertificate(submit: submit, store: store)(
+            serialNumber: try ctx.parameters.require("serial"), realm: access.realm, caller: access.subject,
+            isRealmAdmin: access.principal.roles(in: access.realm).contains(Role.realmAdmin.rawValue), body: body,
+            idempotencyKey: request.headers[.init("Idempotency-Key")!], database: context.logging(to: logger),
+            logger: logger)
+        guard let view = try await view(outcome.request, realm: access.realm, requester: nil, logger: logger) else {
+            throw Problem.internal("request was not recorded")
+        }
+        return JSONResponse(view, status: outcome.isNew ? .accepted : .ok)
     }
 
     private func create(_ request: Request, _ ctx: ServiceRequestContext) async throws -> JSONResponse<RequestView> {

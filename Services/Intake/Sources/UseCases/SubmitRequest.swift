@@ -21,6 +21,16 @@ struct SubmitRequest: Sendable {
         /// How long to wait for the registry read model to show an object created moments
         /// ago before saying it does not exist (none inside a command's own transaction).
         var readModelGrace: Duration = .zero
+        /// Set for a renewal: the request it renews.
+        var renewal: Renewal? = nil
+    }
+
+    /// A renewal's original: what it asked for, its certificate, and whether to revoke it once
+    /// the new one is issued.
+    struct Renewal: Sendable {
+        var original: RequestSubmitted
+        var serialNumber: String
+        var revokeOnIssue: Bool
     }
 
     enum Outcome: Sendable, Equatable {
@@ -28,6 +38,11 @@ struct SubmitRequest: Sendable {
         case submitted(UUID)
         /// The idempotency key named an earlier request (or one recorded concurrently).
         case existing(UUID)
+
+        var isNew: Bool {
+            if case .submitted = self { return true }
+            return false
+        }
 
         var request: UUID {
             switch self {
@@ -46,9 +61,14 @@ struct SubmitRequest: Sendable {
         }
         let catalogue = try await lookUp(
             realm: realm, body: body, grace: input.readModelGrace, database: database, logger: logger)
-        let (submitted, note) = try SubmissionRules.judge(
+        var (submitted, note) = try SubmissionRules.judge(
             body, key: key, realm: realm, requester: input.requester, policyVersion: catalogue.version,
             policy: catalogue.policy, entities: catalogue.entities)
+        if let renewal = input.renewal {
+            submitted = RenewalRules.linking(
+                submitted, to: renewal.original, serialNumber: renewal.serialNumber,
+                revokeOnIssue: renewal.revokeOnIssue, policy: catalogue.policy)
+        }
         let audit = self.audit
         let recorded = try await database.write { tx in
             guard
@@ -56,10 +76,15 @@ struct SubmitRequest: Sendable {
                     submitted, validityNote: note, idempotencyKey: idempotencyKey, on: tx.connection, logger: tx.logger)
             else { return false }
             try await tx.publish(submitted, about: submitted.request, realm: realm)
+            let renews = submitted.renewalOf.map {
+                ", renews \($0.serialNumber)\($0.revokeOnIssue ? " (revoked on issue)" : ""), approval \(submitted.approval.mode)"
+            }
             try await audit.append(
-                realm: realm, actor: submitted.requester, action: "request.submitted",
+                realm: realm, actor: submitted.requester,
+                action: submitted.renewalOf == nil ? "request.submitted" : "request.renewal",
                 target: submitted.request.lowercasedString,
-                details: "policy \(submitted.policy) v\(submitted.policyVersion), key \(submitted.keySource.rawValue)",
+                details: "policy \(submitted.policy) v\(submitted.policyVersion), key \(submitted.keySource.rawValue)"
+                    + (renews ?? ""),
                 in: tx)
             return true
         }
