@@ -137,4 +137,30 @@ log "D2 the mailbox owner confirms: POST ${link%/*}/…"
 curl -fsS -X POST -H 'Accept: application/json' "$link" >/dev/null
 clm request wait --realm demo "$id" --state issued --timeout 60
 
+log "E1 lifecycle: the inventory, and the CRL and OCSP responder that certificate A names"
+clm cert list --realm demo --state valid --limit 5
+ocsp_url="$(openssl x509 -in "$DEMO/cert.pem" -noout -ocsp_uri)"
+echo "OCSP responder: $ocsp_url"
+fetch_crl() { curl -fsS -H 'Accept: application/x-pem-file' "${ocsp_url%/ocsp}/crl" >"$DEMO/crl.pem"; }
+fetch_crl
+openssl verify -crl_check -CAfile "$DEMO/root.pem" "${untrusted[@]}" -CRLfile "$DEMO/crl.pem" "$DEMO/cert.pem"
+openssl ocsp -issuer "$DEMO/intermediates.pem" -cert "$DEMO/cert.pem" -url "$ocsp_url" -CAfile "$DEMO/chain.pem"
+serial="$(openssl x509 -in "$DEMO/cert.pem" -noout -serial | sed 's/^serial=//')"
+
+log "E2 renew certificate A with a new key; the old one is revoked (superseded) once the new one is issued"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$DEMO/www-2.key" 2>/dev/null
+chmod 600 "$DEMO/www-2.key"
+openssl req -new -key "$DEMO/www-2.key" -subj "/CN=renewal" -out "$DEMO/www-2.csr"
+renewed="$(clm cert renew --realm demo "$serial" --csr "$DEMO/www-2.csr" --revoke-old --output json)"
+id="$(json_field id <<<"$renewed")"
+clm request wait --realm demo "$id" --state issued --timeout 60
+clm request certificate --realm demo "$id" -o "$DEMO/cert-2.pem"
+openssl ocsp -issuer "$DEMO/intermediates.pem" -cert "$DEMO/cert.pem" -url "$ocsp_url" -CAfile "$DEMO/chain.pem"
+fetch_crl
+if openssl verify -crl_check -CAfile "$DEMO/root.pem" "${untrusted[@]}" -CRLfile "$DEMO/crl.pem" "$DEMO/cert.pem"; then
+    die "the superseded certificate still verifies against the CRL"
+fi
+openssl verify -crl_check -CAfile "$DEMO/root.pem" "${untrusted[@]}" -CRLfile "$DEMO/crl.pem" "$DEMO/cert-2.pem"
+clm cert show --realm demo "$serial"
+
 log "demo finished: certificates and bundle in $DEMO"

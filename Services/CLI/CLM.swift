@@ -15,7 +15,7 @@ struct CLM: AsyncParsableCommand {
             """,
         subcommands: [
             RealmCommand.self, PolicyCommand.self, EntityCommand.self, RequestCommand.self, ApprovalCommand.self,
-            CACommand.self, AuditCommand.self, DevCommand.self,
+            CertCommand.self, CACommand.self, AuditCommand.self, DevCommand.self,
         ]
     )
 }

@@ -118,7 +118,8 @@ enum ContractFixtures {
             submitted.entities = optionals ? ["www", "api"] : nil
             submitted.renewalOf =
                 optionals
-                ? RenewalOf(request: eventID, ca: "acme-issuing-ca", serialNumber: "4F2A9C0017E3B5D8", revokeOnIssue: true)
+                ? RenewalOf(
+                    request: eventID, ca: "acme-issuing-ca", serialNumber: "4F2A9C0017E3B5D8", revokeOnIssue: true)
                 : nil
             return try envelope(submitted, subject: request.uuidString)
         case .requestApproved:
