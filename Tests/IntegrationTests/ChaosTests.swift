@@ -6,8 +6,9 @@ import Testing
 
 /// Every part dies while a mixed stream of requests is in flight: each service is killed with
 /// SIGKILL and restarted, the broker is restarted (Tansu keeps its log in memory, so it comes
-/// back empty, committed offsets included), and PostgreSQL is restarted. Afterwards every
-/// request is issued exactly once.
+/// back empty, committed offsets included), and PostgreSQL is restarted. Revocations and
+/// renewals run in the stream too. Afterwards every request is issued exactly once, and every
+/// revocation is on the CRL and OCSP, applied once.
 ///
 /// The broker and PostgreSQL are the ones the whole test run shares; the suites run one at a
 /// time (scripts/test.sh), and both are started again whatever happens here.
@@ -20,7 +21,8 @@ struct ChaosTests {
         case csrAutomatic, serverAutomatic, csrManual
     }
 
-    @Test("services SIGKILLed, broker and PostgreSQL restarted mid-stream: every request issued once")
+    @Test(
+        "services SIGKILLed, broker and PostgreSQL restarted mid-stream: every request issued once, no revocation lost")
     func everythingDies() async throws {
         let environment = try TestEnvironment.require()
         try await TestStack.with(environment) { stack in
@@ -36,7 +38,9 @@ struct ChaosTests {
             let stream = SubmissionStream(workflow: workflow, csr: csr)
             for kind in Kind.allCases { try await stream.submitOnce(kind) }
 
+            let lifecycle = LifecycleStream(workflow: workflow, csr: csr)
             let submitting = Task { await stream.run() }
+            let revoking = Task { await lifecycle.run() }
             let approving = Task { await Self.approveEverything(workflow) }
             var faults: [String] = []
             do {
@@ -63,15 +67,24 @@ struct ChaosTests {
                 try? Self.script(environment, "broker.sh", "start")
                 try? Self.script(environment, "pg.sh", "start")
                 submitting.cancel()
+                revoking.cancel()
                 approving.cancel()
                 throw error
             }
             stream.stop()
+            lifecycle.stop()
             await submitting.value
+            await revoking.value
             #expect(stream.refusals.isEmpty, "submissions refused for good: \(stream.refusals)")
+            #expect(lifecycle.refusals.isEmpty, "revocations or renewals refused: \(lifecycle.refusals)")
+            #expect(lifecycle.revoked.count >= 3 && lifecycle.renewals.count >= 3, "too few: \(faults)")
+            print(
+                "chaos: \(stream.submitted.count) submitted, \(lifecycle.revoked.count) revoked, "
+                    + "\(lifecycle.renewals.count) renewed through \(faults)")
 
             let submitted = stream.submitted
-            let ids = submitted.map(\.id)
+            // Renewals are requests like any other: each issued once.
+            let ids = submitted.map(\.id) + lifecycle.renewals.map(\.id)
             let serverSide = submitted.filter { $0.kind == .serverAutomatic }.map(\.id)
             #expect(ids.count >= 20, "the stream submitted only \(ids.count) requests during \(faults)")
             var notIssued: [String] = []
@@ -113,18 +126,22 @@ struct ChaosTests {
                 try db.query(
                     """
                     SELECT request_id, state FROM intake.request_history WHERE request_id IN (\(list))
-                    AND state IN ('approved', 'key_generated', 'issued') GROUP BY request_id, state HAVING count(*) <> 1
+                    AND state IN ('approved', 'key_generated', 'issued')
+                    AND NOT (actor = 'keygen' AND state = 'issued') -- key destruction notes, not transitions
+                    GROUP BY request_id, state HAVING count(*) <> 1
                     """
                 ).isEmpty)
             #expect(
                 try db.scalar(
-                    "SELECT count(*) FROM intake.request_history WHERE request_id IN (\(list)) AND state = 'issued'")
+                    "SELECT count(*) FROM intake.request_history WHERE request_id IN (\(list)) AND state = 'issued' AND actor <> 'keygen'"
+                )
                     == n)
             // The broker restart was noticed and what it lost was published again.
             let replayed = TestStack.names.filter {
                 stack[$0].log.contains("the broker lost events it had acknowledged")
             }
             #expect(!replayed.isEmpty, "no service noticed the broker losing its log")
+            try await lifecycle.expectEveryRevocationPublished(stack)
         }
     }
 
