@@ -1,6 +1,7 @@
 import CLMContracts
 import CLMServiceKit
 import CLMStorage
+import Foundation
 import Hummingbird
 import ServiceLifecycle
 
@@ -35,6 +36,11 @@ public struct CAGatewayModule: ServiceModule {
             authorities.append(authority)
         }
         let directory = AuthorityDirectory(authorities)
+        if let host = URL(string: settings.publicURL)?.host, ["127.0.0.1", "localhost", "::1"].contains(host) {
+            context.logger.notice(
+                "CLM_PUBLIC_URL is a loopback address: the CRL and OCSP URLs in certificates reach only this machine",
+                metadata: ["url": "\(settings.publicURL)"])
+        }
         let signer = RevocationListSigner(schedule: settings.revocationLists)
         let revoke = RevokeCertificate(authorities: directory, signer: signer)
         let issuer = IssueCertificate(authorities: directory, retry: settings.retry, supersede: revoke)
