@@ -86,4 +86,60 @@ struct RenewalTests {
             #expect(blocked.problem?.violations?.isEmpty == false, "\(blocked.text)")
         }
     }
+
+    @Test("under a four-eyes policy with automaticRenewal, an unchanged renewal needs no approver; a changed one does")
+    func automaticRenewal() async throws {
+        try await RevocationTests.withStack { stack in
+            let workflow = try await Workflow.prepare(stack)
+            let realm = workflow.realm
+            let policy = Workflow.policy(id: "four-eyes") {
+                $0.approval = .init(mode: .manual, approvers: 1, automaticRenewal: true)
+            }
+            try await workflow.expect(201, "POST", "/v1/realms/\(realm)/policies", on: workflow.registry, policy)
+            let rita = try workflow.client("intake", as: "rita@test.example", roles: ["requester"])
+            let csr = try OpenSSL.hostileCSR(directory: try temporaryDirectory())
+            var submitted = try await rita.send(
+                "POST", "/v1/realms/\(realm)/requests",
+                json: SubmitRequestBody(policy: "four-eyes", entities: ["www"], csr: csr))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while submitted.status != 202 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                submitted = try await rita.send(
+                    "POST", "/v1/realms/\(realm)/requests",
+                    json: SubmitRequestBody(policy: "four-eyes", entities: ["www"], csr: csr))
+            }
+            let original = try submitted.decode(RequestView.self).id.uuidString
+            _ = try await ApprovalWorkflowTests.waitForState(workflow, original, .awaitingApproval)
+            let ann = try workflow.client("approval", as: "ann@test.example", roles: ["approver"])
+            let vote = try await ann.send(
+                "POST", "/v1/realms/\(realm)/approvals/\(original)/approve", json: ApproveBody())
+            #expect(vote.status == 200, "\(vote.text)")
+            let issued = try await workflow.waitForFinalState(original)
+            let serial = try #require(issued.serialNumber)
+
+            func renew() async throws -> RequestView {
+                let answer = try await rita.send(
+                    "POST", "/v1/realms/\(realm)/certificates/\(serial)/renew", json: RenewBody(csr: csr))
+                guard answer.status == 202 else { throw TestSetupError("renew: \(answer.status) \(answer.text)") }
+                return try answer.decode(RequestView.self)
+            }
+            let unchanged = try await renew()
+            #expect(unchanged.approvalMode == .automatic)
+            let renewed = try await workflow.waitForFinalState(unchanged.id.uuidString)
+            #expect(renewed.state == .issued)
+            #expect(renewed.history?.contains { $0.state == .approved && $0.actor == "system:automatic" } == true)
+
+            // A new policy version is a change the approvers have not seen.
+            try await workflow.expect(
+                200, "PUT", "/v1/realms/\(realm)/policies/four-eyes", on: workflow.registry, policy)
+            var changed = try await renew()
+            let versionDeadline = ContinuousClock.now + .seconds(30)
+            while changed.policyVersion == 1 && ContinuousClock.now < versionDeadline {
+                try await Task.sleep(for: .milliseconds(300))
+                changed = try await renew()
+            }
+            #expect(changed.policyVersion == 2 && changed.approvalMode == .manual)
+            _ = try await ApprovalWorkflowTests.waitForState(workflow, changed.id.uuidString, .awaitingApproval)
+        }
+    }
 }
