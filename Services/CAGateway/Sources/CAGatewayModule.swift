@@ -51,7 +51,9 @@ public struct CAGatewayModule: ServiceModule {
             record: RecordOrder(), onApproval: IssueOnApproval(issuer: issuer),
             onKey: IssueOnGeneratedKey(issuer: issuer),
             revokeCommands: RevokeCommandHandler(
-                revoke: revoke, members: context.members, authenticator: context.authenticator, audit: context.audit),
+                revoke: revoke,
+                caller: CommandCaller(authenticator: context.authenticator, members: context.members),
+                audit: context.audit),
             audit: context.audit,
             // The realm memberships, from the registry topic.
             readModels: context.members.routes)

@@ -25,7 +25,8 @@ public struct IntakeModule: ServiceModule {
         try env.validate()
         let store = IntakeStore()
         let submit = SubmitRequest(store: store, audit: context.audit)
-        let commands = CommandHandler(submit: submit, members: context.members, authenticator: context.authenticator)
+        let commands = CommandHandler(
+            submit: submit, caller: CommandCaller(authenticator: context.authenticator, members: context.members))
         return IntakeModule(
             context: context, routes: RequestRoutes(context: context, store: store, submit: submit),
             redrive: RedriveStalledRequests(after: .seconds(redriveAfter), store: store),

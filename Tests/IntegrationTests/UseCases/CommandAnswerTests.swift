@@ -22,9 +22,11 @@ struct CommandAnswerTests {
         let store = IntakeStore()
         let members = RealmMembers(schema: "intake")
         let commands = CommandHandler(
-            submit: SubmitRequest(store: store, audit: AuditLog(service: "intake", schema: "intake")), members: members,
-            authenticator: BearerAuthenticator(
-                verifier: TokenVerifier(issuer: "clm-dev", audience: "clm"), keys: KeySetCache(url: url)))
+            submit: SubmitRequest(store: store, audit: AuditLog(service: "intake", schema: "intake")),
+            caller: CommandCaller(
+                authenticator: BearerAuthenticator(
+                    verifier: TokenVerifier(issuer: "clm-dev", audience: "clm"), keys: KeySetCache(url: url)),
+                members: members))
         return (
             IntakeEventHandler(store: store, track: TrackRequest(store: store), commands: commands, members: members),
             commands

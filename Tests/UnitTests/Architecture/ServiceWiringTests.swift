@@ -27,7 +27,8 @@ struct ServiceWiringTests {
         let submit = SubmitRequest(store: store, audit: AuditLog(service: "intake", schema: "intake"))
         let handler = IntakeEventHandler(
             store: store, track: TrackRequest(store: store),
-            commands: CommandHandler(submit: submit, members: members, authenticator: Self.authenticator),
+            commands: CommandHandler(
+                submit: submit, caller: CommandCaller(authenticator: Self.authenticator, members: members)),
             members: members)
         Self.check(IntakeModule.definition, handler)
         #expect(handler.routes.eventTypes.contains(.memberSnapshot))

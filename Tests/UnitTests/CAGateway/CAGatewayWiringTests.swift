@@ -14,7 +14,8 @@ struct CAGatewayWiringTests {
             onKey: IssueOnGeneratedKey(issuer: issuer),
             revokeCommands: RevokeCommandHandler(
                 revoke: CAGatewayFixtures.revoke,
-                members: RealmMembers(schema: definition.schema), authenticator: CAGatewayFixtures.authenticator,
+                caller: CommandCaller(
+                    authenticator: CAGatewayFixtures.authenticator, members: RealmMembers(schema: definition.schema)),
                 audit: AuditLog(service: definition.name, schema: definition.schema)),
             audit: AuditLog(service: definition.name, schema: definition.schema),
             readModels: RealmMembers(schema: definition.schema).routes)

@@ -12,8 +12,7 @@ import Logging
 /// stored; the dead-letter copy has it replaced (`RevokeCommand.secretFields`).
 struct RevokeCommandHandler: Sendable {
     let revoke: RevokeCertificate
-    let members: RealmMembers
-    let authenticator: BearerAuthenticator
+    let caller: CommandCaller
     let audit: AuditLog
 
     func handle(_ event: ReceivedEvent<RevokeCommand>, in tx: EventTransaction) async throws {
@@ -22,11 +21,11 @@ struct RevokeCommandHandler: Sendable {
         logger[metadataKey: "command.id"] = "\(event.header.id)"
         let store = PostgresCAGatewayTransaction(base: AuditedTransaction(tx, auditLog: audit))
         do {
-            let outcome = try await revoke(event.data, realm: event.header.realm, in: store, logger: logger)
+            let outcome = try await revoke(event.data, realm: event.header.realm, in: store, event: tx)
             logger.info(
                 "revoke command accepted",
                 metadata: ["serial": "\(outcome.revocation.serialNumber)", "created": "\(outcome.created)"])
-            try await answer(
+            try await CommandCaller.answer(
                 CommandResult(
                     command: event.header.id, realm: event.header.realm, accepted: true,
                     request: outcome.revocation.request, serialNumber: outcome.revocation.serialNumber),
@@ -46,31 +45,13 @@ struct RevokeCommandHandler: Sendable {
     private func refuse(_ header: EventHeader, _ problem: Problem, in tx: EventTransaction, logger: Logger) async throws
     {
         logger.notice("revoke command refused", metadata: ["code": "\(problem.code)"])
-        try await answer(
-            CommandResult(
-                command: header.id, realm: header.realm, accepted: false, code: problem.code, reason: problem.detail),
-            in: tx)
-    }
-
-    private func answer(_ result: CommandResult, in tx: EventTransaction) async throws {
-        let realm = Identifier.isValid(result.realm) ? result.realm : AuditRecord.platformRealm
-        try await tx.publish(result, about: result.command, realm: realm)
+        try await CommandCaller.answer(CommandCaller.refusal(of: header, problem), in: tx)
     }
 
     private func revoke(
-        _ command: RevokeCommand, realm: String, in store: PostgresCAGatewayTransaction, logger: Logger
+        _ command: RevokeCommand, realm: String, in store: PostgresCAGatewayTransaction, event tx: EventTransaction
     ) async throws -> RevokeCertificate.Outcome {
-        var principal: Principal
-        do {
-            principal = try await authenticator.authenticate(authorizationHeader: "Bearer \(command.token)")
-        } catch let error as AuthenticationError {
-            throw Problem(.unauthenticated, code: "unauthenticated", detail: "\(error.reason) (\(error.code.rawValue))")
-        } catch {
-            throw Problem.unavailable(
-                "the token cannot be verified now (the identity provider's keys are unavailable); retry")
-        }
-        principal = principal.adding(
-            realmRoles: try await members.roles(of: principal.subject, on: store.connection, logger: logger))
+        let principal = try await caller.principal(token: command.token, in: tx)
         let authorization = try AccessPolicy.authorize(.revokeCertificate, principal: principal, realm: realm)
         let locator: CertificateLocator
         switch (command.serialNumber, command.request) {

@@ -14,8 +14,7 @@ import Logging
 /// replaced (`SubmitCommand.secretFields`).
 struct CommandHandler: Sendable {
     let submit: SubmitRequest
-    let members: RealmMembers
-    let authenticator: BearerAuthenticator
+    let caller: CommandCaller
 
     func handle(_ event: ReceivedEvent<SubmitCommand>, in tx: EventTransaction) async throws {
         var logger = tx.logger
@@ -24,7 +23,7 @@ struct CommandHandler: Sendable {
         do {
             let request = try await submit(event.data, realm: event.header.realm, in: tx, logger: logger)
             logger.info("command accepted", metadata: ["request.id": "\(request)"])
-            try await answer(
+            try await CommandCaller.answer(
                 CommandResult(command: event.header.id, realm: event.header.realm, accepted: true, request: request),
                 in: tx)
         } catch let problem as Problem {
@@ -42,35 +41,14 @@ struct CommandHandler: Sendable {
     private func refuse(_ header: EventHeader, _ problem: Problem, in tx: EventTransaction, logger: Logger) async throws
     {
         logger.notice("command refused", metadata: ["code": "\(problem.code)"])
-        try await answer(
-            CommandResult(
-                command: header.id, realm: header.realm, accepted: false, code: problem.code, reason: problem.detail,
-                violations: problem.violations.isEmpty ? nil : problem.violations),
-            in: tx)
-    }
-
-    /// Answered under the command's id, where the caller listens.
-    private func answer(_ result: CommandResult, in tx: EventTransaction) async throws {
-        let realm = Identifier.isValid(result.realm) ? result.realm : AuditRecord.platformRealm
-        try await tx.publish(result, about: result.command, realm: realm)
+        try await CommandCaller.answer(CommandCaller.refusal(of: header, problem), in: tx)
     }
 
     /// Records the request and returns its id (the original one for an idempotent retry).
     private func submit(_ command: SubmitCommand, realm: String, in tx: EventTransaction, logger: Logger) async throws
         -> UUID
     {
-        var principal: Principal
-        do {
-            principal = try await authenticator.authenticate(authorizationHeader: "Bearer \(command.token)")
-        } catch let error as AuthenticationError {
-            throw Problem(.unauthenticated, code: "unauthenticated", detail: "\(error.reason) (\(error.code.rawValue))")
-        } catch {
-            // The identity provider's key set cannot be had: the token cannot be judged now.
-            throw Problem.unavailable(
-                "the token cannot be verified now (the identity provider's keys are unavailable); retry")
-        }
-        principal = principal.adding(
-            realmRoles: try await members.roles(of: principal.subject, on: tx.connection, logger: tx.logger))
+        let principal = try await caller.principal(token: command.token, in: tx)
         _ = try AccessPolicy.authorize(.submitRequest, principal: principal, realm: realm)
         let body = SubmitRequestBody(
             policy: command.policy, policyVersion: command.policyVersion, entities: command.entities, csr: command.csr,
