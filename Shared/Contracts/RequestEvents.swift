@@ -59,6 +59,9 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
     public var certificatePolicies: [String]?
     /// The end entities' ids, in the order the request named them (for the certificate inventory).
     public var entities: [String]? = nil
+    /// The policy's expiry warning thresholds in seconds before `notAfter`, longest first; nil or
+    /// empty when the policy warns of nothing (the gateway still announces the expiry itself).
+    public var expiryWarningSeconds: [Int]? = nil
 
     public init(
         request: UUID, realm: String, requester: String, policy: String, policyVersion: Int, ca: String,
