@@ -35,11 +35,15 @@ enum ExpirySchedule {
         return Due(announce: announce, skipped: Array(due.dropLast()))
     }
 
+    /// At most this many addresses travel in one warning (its schema's bound).
+    static let maxEmails = 64
+
     /// Whom the end entities can be reached at: the addresses the request verified and the
     /// certificate's `email:` names, each once (case-insensitively), in that order.
     static func entityEmails(verified: [String], alternativeNames: [String]) -> [String] {
         let named = alternativeNames.compactMap { $0.hasPrefix("email:") ? String($0.dropFirst(6)) : nil }
         var seen: Set<String> = []
-        return (verified + named).filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
+        let emails = (verified + named).filter { $0.count >= 3 && seen.insert($0.lowercased()).inserted }
+        return Array(emails.prefix(maxEmails))
     }
 }

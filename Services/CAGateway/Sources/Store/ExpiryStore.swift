@@ -9,11 +9,14 @@ extension PostgresCAGatewayTransaction {
     func lockDueExpiries(now: Date, limit: Int) async throws -> [ExpiringCertificate] {
         let rows = try await connection.query(
             """
-            SELECT c.ca, c.serial_number, c.request_id, c.realm, c.subject, c.not_after, c.requester,
+            SELECT c.ca, c.serial_number, c.request_id, c.realm, c.subject, c.not_after,
+                   COALESCE(c.requester, o.submitted->>'requester'),
                    c.alternative_names, c.expiry_warnings,
                    ARRAY(SELECT n.threshold_seconds FROM ca_gateway.expiry_notices n
                          WHERE n.ca = c.ca AND n.serial_number = c.serial_number),
-                   ARRAY(SELECT jsonb_array_elements_text(COALESCE(o.submitted->'verificationEmails', '[]'::jsonb)))
+                   ARRAY(SELECT jsonb_array_elements_text(CASE
+                       WHEN jsonb_typeof(o.submitted->'verificationEmails') = 'array'
+                       THEN o.submitted->'verificationEmails' ELSE '[]'::jsonb END))
             FROM ca_gateway.certificates c
             LEFT JOIN ca_gateway.orders o ON o.request_id = c.request_id
             WHERE NOT EXISTS (
@@ -34,7 +37,7 @@ extension PostgresCAGatewayTransaction {
         return rows.map {
             ExpiringCertificate(
                 ca: $0.0, serialNumber: $0.1, request: $0.2, realm: $0.3, subject: $0.4, notAfter: $0.5,
-                requester: $0.6 ?? "", alternativeNames: $0.7, thresholds: $0.8.map(Int.init),
+                requester: $0.6 ?? "system:unknown", alternativeNames: $0.7, thresholds: $0.8.map(Int.init),
                 done: Set($0.9.map(Int.init)), verifiedEmails: $0.10)
         }
     }

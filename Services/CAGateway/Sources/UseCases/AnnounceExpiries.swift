@@ -60,7 +60,7 @@ struct AnnounceExpiries: Sendable {
                     request: certificate.request, realm: certificate.realm, ca: certificate.ca,
                     serialNumber: certificate.serialNumber, subject: certificate.subject,
                     notAfter: certificate.notAfter, thresholdSeconds: due.announce,
-                    requester: certificate.requester, alternativeNames: certificate.alternativeNames,
+                    requester: certificate.requester, alternativeNames: Array(certificate.alternativeNames.prefix(256)),
                     emails: ExpirySchedule.entityEmails(
                         verified: certificate.verifiedEmails, alternativeNames: certificate.alternativeNames)),
                 about: certificate.request, realm: certificate.realm)
