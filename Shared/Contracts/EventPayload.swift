@@ -20,7 +20,7 @@ public enum EventPayloads {
         RequestSubmitted.self, RequestApproved.self, RequestDeclined.self, RequestFailed.self,
         RequestAwaiting.self, RequestExpired.self, RequestDelayed.self, KeyDestroyed.self, KeyGenerated.self,
         CertificateIssued.self, AuditRecord.self, SubmitCommand.self, CommandResult.self, CertificateRevoked.self,
-        RevokeCommand.self,
+        RevokeCommand.self, CertificateExpiring.self, CertificateExpired.self,
     ]
 
     /// The payload type of an event type.
@@ -54,6 +54,8 @@ extension SubmitCommand: EventPayload {
 }
 extension CommandResult: EventPayload { public static var eventType: EventType { .commandResult } }
 extension CertificateRevoked: EventPayload { public static var eventType: EventType { .certificateRevoked } }
+extension CertificateExpiring: EventPayload { public static var eventType: EventType { .certificateExpiring } }
+extension CertificateExpired: EventPayload { public static var eventType: EventType { .certificateExpired } }
 extension RevokeCommand: EventPayload {
     public static var eventType: EventType { .revokeCommand }
     public static var secretFields: [String] { ["token"] }

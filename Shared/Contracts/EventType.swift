@@ -16,6 +16,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case keyGenerated = "clm.key.generated.v1"
     case certificateIssued = "clm.certificate.issued.v1"
     case certificateRevoked = "clm.certificate.revoked.v1"
+    case certificateExpiring = "clm.certificate.expiring.v1"
+    case certificateExpired = "clm.certificate.expired.v1"
     case auditRecord = "clm.audit.record.v1"
     case submitCommand = "clm.request.submit.v1"
     case commandResult = "clm.request.command-result.v1"
@@ -28,7 +30,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
         case .requestSubmitted, .requestApproved, .requestDeclined, .requestFailed, .requestAwaiting, .requestExpired,
             .requestDelayed, .keyGenerated, .keyDestroyed, .certificateIssued:
             .requestEvents
-        case .auditRecord, .certificateRevoked: .lifecycle
+        case .auditRecord, .certificateRevoked, .certificateExpiring, .certificateExpired: .lifecycle
         case .submitCommand, .revokeCommand: .requestCommands
         case .commandResult: .requestEvents
         }

@@ -29,6 +29,7 @@ extension PolicyDocument {
             problems.append(problem)
         }
         problems += certificatePolicyProblems()
+        problems += expiryWarningProblems()
         problems += publicTLSProblems(now: now)
         return problems
     }
@@ -62,6 +63,25 @@ extension PolicyDocument {
             problems.append(
                 "profile.extendedKeyUsage[\(index)]: '\(usage)' is not one of "
                     + Self.knownExtendedKeyUsages.sorted().joined(separator: ", "))
+        }
+        return problems
+    }
+
+    /// At most eight distinct thresholds, each more than nothing and under ten years (the
+    /// longest validity). Seconds are allowed so tests can warn about short-lived certificates;
+    /// the gateway's sweep interval is what bounds how punctual a warning is.
+    private func expiryWarningProblems() -> [String] {
+        guard let warnings = expiryWarnings else { return [] }
+        var problems: [String] = []
+        if !(1...8).contains(warnings.count) { problems.append("expiryWarnings: give 1...8 thresholds") }
+        var seen: Set<Int> = []
+        for (index, text) in warnings.enumerated() {
+            let path = "expiryWarnings[\(index)]"
+            if let problem = DurationText.problem(text, at: path, range: 1...(3650 * 86_400 - 1)) {
+                problems.append(problem)
+            } else if let seconds = DurationText.seconds(text), !seen.insert(seconds).inserted {
+                problems.append("\(path): '\(text)' repeats an earlier threshold")
+            }
         }
         return problems
     }

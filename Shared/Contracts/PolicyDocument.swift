@@ -23,9 +23,19 @@ public struct PolicyDocument: Codable, Sendable, Equatable {
     /// only, the validity limit in force, serverAuth, DNS names; see `publicTLSProblems`). Absent
     /// or `false`: a private PKI's policy, judged only by its own rules.
     public var publicTLS: Bool?
+    /// When to warn that a certificate expires, as durations before its `notAfter` (`30d`, `7d`,
+    /// `12h`): the CA gateway announces each once, and the approval service mails the requester
+    /// and the end entities. None when absent.
+    public var expiryWarnings: [String]?
 
     /// Key retention when a policy names none.
     public static let defaultKeyRetention = "7d"
+
+    /// The expiry warning thresholds in seconds, longest first; empty when none (or invalid:
+    /// validation refuses such a policy before it becomes a version).
+    public var expiryWarningSeconds: [Int] {
+        (expiryWarnings ?? []).compactMap(DurationText.seconds).sorted(by: >)
+    }
 
     /// Whether the policy declared itself a public TLS server profile.
     public var isPublicTLS: Bool { publicTLS == true }
@@ -33,8 +43,9 @@ public struct PolicyDocument: Codable, Sendable, Equatable {
     public init(
         id: String, displayName: String? = nil, ca: String, keyTemplate: KeyTemplate, validity: Validity,
         profile: Profile, constraints: SubjectConstraints? = nil, approval: Approval, keyRetention: String? = nil,
-        certificatePolicies: [String]? = nil, publicTLS: Bool? = nil
+        certificatePolicies: [String]? = nil, publicTLS: Bool? = nil, expiryWarnings: [String]? = nil
     ) {
+        self.expiryWarnings = expiryWarnings
         self.keyRetention = keyRetention
         self.certificatePolicies = certificatePolicies
         self.publicTLS = publicTLS

@@ -61,6 +61,9 @@ public struct RequestSubmitted: Codable, Sendable, Equatable {
     public var entities: [String]? = nil
     /// Set when the request renews an issued certificate.
     public var renewalOf: RenewalOf? = nil
+    /// The policy's expiry warning thresholds in seconds before `notAfter`, longest first; nil or
+    /// empty when the policy warns of nothing (the gateway still announces the expiry itself).
+    public var expiryWarningSeconds: [Int]? = nil
 
     public init(
         request: UUID, realm: String, requester: String, policy: String, policyVersion: Int, ca: String,

@@ -12,16 +12,17 @@ import ServiceLifecycle
 /// Wiring only: the flows are in `UseCases/`, their SQL in `Store/`, the adapters in `HTTP/`,
 /// `Kafka/` and `Jobs/`.
 public struct ApprovalModule: ServiceModule {
-    /// Submitted requests start a workflow; the registry topic feeds the realm memberships
-    /// the routes authorise against.
+    /// Submitted requests start a workflow; expiry warnings on the lifecycle topic are mailed;
+    /// the registry topic feeds the realm memberships the routes authorise against.
     public static let definition = ServiceDefinition(
         name: "approval", schema: "approval", defaultPort: 8083, migrations: ApprovalMigrations.all,
-        consumes: [.requestEvents, .registry])
+        consumes: [.requestEvents, .registry, .lifecycle])
 
     let context: ServiceContext
     let settings: ApprovalSettings
     let storage: PostgresApprovalStorage
     let mailDue = WakeSignal()
+    let noticeDue = WakeSignal()
     let handler: ApprovalEventHandler
 
     init(context: ServiceContext, settings: ApprovalSettings) {
@@ -29,9 +30,10 @@ public struct ApprovalModule: ServiceModule {
         self.settings = settings
         self.storage = PostgresApprovalStorage(context: context)
         let wake = mailDue
+        let noticeWake = noticeDue
         self.handler = ApprovalEventHandler(
             start: StartWorkflow(), audit: context.audit, readModel: context.members.routes,
-            mailDue: { wake.signal() })
+            mailDue: { wake.signal() }, noticeDue: { noticeWake.signal() })
     }
 
     public static func make(context: ServiceContext) async throws -> ApprovalModule {
@@ -42,13 +44,19 @@ public struct ApprovalModule: ServiceModule {
     public var eventHandler: (any EventHandler)? { handler }
 
     public var services: [any Service] {
+        let mailer = SMTPMailer(configuration: settings.smtp)
         let sendMail = SendVerificationMail(
-            storage: storage, mailer: SMTPMailer(configuration: settings.smtp), publicURL: settings.publicURL,
+            storage: storage, mailer: mailer, publicURL: settings.publicURL,
             maxAttempts: settings.mailAttempts, lease: settings.mailLease)
+        let sendNotice = SendNoticeMail(
+            storage: storage, mailer: mailer, maxAttempts: settings.mailAttempts, lease: settings.mailLease)
         let expire = ExpireWaits(storage: storage)
         return [
             VerificationMailer(
                 sendMail: sendMail, mailDue: mailDue, roundTimeout: settings.mailRoundTimeout, logger: context.logger),
+            NoticeMailer(
+                sendMail: sendNotice, mailDue: noticeDue, roundTimeout: settings.mailRoundTimeout,
+                logger: context.logger),
             PeriodicTask(name: "approval expiry sweep", interval: settings.sweepInterval, logger: context.logger) {
                 [context] in _ = try await expire.run(logger: context.logger)
             },

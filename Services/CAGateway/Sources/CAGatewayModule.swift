@@ -22,6 +22,8 @@ public struct CAGatewayModule: ServiceModule {
     let revoke: RevokeCertificate
     let refreshLists: RefreshRevocationLists
     let ocsp: AnswerOCSP
+    let announceExpiries: AnnounceExpiries
+    let expirySweep: Duration
 
     public static func make(context: ServiceContext) async throws -> CAGatewayModule {
         let settings = try CAGatewaySettings.fromEnvironment(context.configuration.environment)
@@ -60,7 +62,8 @@ public struct CAGatewayModule: ServiceModule {
         return CAGatewayModule(
             context: context, store: store, authorities: directory, handler: handler,
             retryDue: RetryDueIssuance(issuer: issuer, store: store), revoke: revoke, refreshLists: refreshLists,
-            ocsp: AnswerOCSP(store: store, validity: settings.ocspValidity))
+            ocsp: AnswerOCSP(store: store, validity: settings.ocspValidity),
+            announceExpiries: AnnounceExpiries(store: store), expirySweep: settings.expirySweep)
     }
 
     public var eventHandler: (any EventHandler)? { handler }
@@ -76,6 +79,11 @@ public struct CAGatewayModule: ServiceModule {
                 [context, refreshLists] in
                 guard context.database.isAvailable else { return }
                 try await refreshLists(logger: context.logger)
+            },
+            PeriodicTask(name: "expiry sweep", interval: expirySweep, logger: context.logger) {
+                [context, announceExpiries] in
+                guard context.database.isAvailable else { return }
+                try await announceExpiries.drain(logger: context.logger)
             },
         ]
     }

@@ -25,6 +25,9 @@ struct CAGatewaySettings: Sendable {
     /// `CLM_OCSP_VALIDITY_SECONDS`, default 3600: an OCSP response's `nextUpdate` after its
     /// `thisUpdate`, and how long clients and caches may keep it.
     var ocspValidity: TimeInterval
+    /// `CLM_EXPIRY_SWEEP_SECONDS`, default 60: how often the gateway looks for certificates that
+    /// reached an expiry warning threshold or expired; how late a warning may be, at most.
+    var expirySweep: Duration = .seconds(60)
 
     /// Where relying parties find the CA named `ca`.
     func links(ca: String) -> CertificateLinks {
@@ -70,6 +73,7 @@ struct CAGatewaySettings: Sendable {
             )
         }
         let ocspValidity = env.int("CLM_OCSP_VALIDITY_SECONDS", default: 3600, range: 60...(7 * 86400))
+        let expirySweep = env.int("CLM_EXPIRY_SWEEP_SECONDS", default: 60, range: 1...3600)
         try env.validate()
         return CAGatewaySettings(
             authorities: authorities.map { (name: $0.0, spec: $0.1) },
@@ -77,6 +81,6 @@ struct CAGatewaySettings: Sendable {
             publicURL: publicURL,
             revocationLists: RevocationListSchedule(
                 validity: TimeInterval(crlValidity), resignBefore: TimeInterval(resignBefore)),
-            ocspValidity: TimeInterval(ocspValidity))
+            ocspValidity: TimeInterval(ocspValidity), expirySweep: .seconds(expirySweep))
     }
 }

@@ -35,6 +35,8 @@ final class FakeApprovalStorage: ApprovalStorage {
         var verifications: [Verification] = []
         var published: [Published] = []
         var audit: [AuditEntry] = []
+        /// `approval.notice_mails` (see the extension at the end).
+        var noticeMails: [NoticeMailRow] = []
     }
     private struct State {
         var tables = Tables()
@@ -252,6 +254,75 @@ final class FakeApprovalTransaction: ApprovalTransaction {
     func audit(realm: String, actor: String, action: String, target: String, details: String) async throws {
         change {
             $0.audit.append(.init(realm: realm, actor: actor, action: action, target: target, details: details))
+        }
+    }
+}
+
+/// One row of `approval.notice_mails`.
+struct NoticeMailRow: Sendable, Equatable {
+    var notice: CertificateExpiring
+    var email: String
+    var state: NoticeMailState = .due
+    var claim: UUID?
+    var attempts = 0
+    var nextAttemptAt: Date
+    var lastError: String?
+    var sentAt: Date?
+}
+
+/// The expiry notice mails, as `ApprovalStore+NoticeMails.swift` keeps them.
+extension FakeApprovalTransaction {
+    func queueNoticeMails(_ notice: CertificateExpiring, to emails: [String]) async throws -> Int {
+        let now = self.now
+        return change { tables in
+            var queued = 0
+            for email in emails
+            where !tables.noticeMails.contains(where: {
+                $0.notice.ca == notice.ca && $0.notice.serialNumber == notice.serialNumber
+                    && $0.notice.thresholdSeconds == notice.thresholdSeconds && $0.email == email
+            }) {
+                tables.noticeMails.append(NoticeMailRow(notice: notice, email: email, nextAttemptAt: now))
+                queued += 1
+            }
+            return queued
+        }
+    }
+
+    func claimDueNoticeMail(claim: UUID, lease: Duration) async throws -> NoticeMail? {
+        let now = self.now
+        return change { tables -> NoticeMail? in
+            let claimable = NoticeMailState.sources(of: .sending)
+            guard
+                let index = tables.noticeMails.indices.filter({
+                    claimable.contains(tables.noticeMails[$0].state) && tables.noticeMails[$0].nextAttemptAt <= now
+                }).min(by: { tables.noticeMails[$0].nextAttemptAt < tables.noticeMails[$1].nextAttemptAt })
+            else { return nil }
+            tables.noticeMails[index].state = .sending
+            tables.noticeMails[index].claim = claim
+            tables.noticeMails[index].attempts += 1
+            tables.noticeMails[index].nextAttemptAt = now.addingTimeInterval(Double(lease.components.seconds))
+            let row = tables.noticeMails[index]
+            return NoticeMail(notice: row.notice, email: row.email, attempt: row.attempts, claim: claim)
+        }
+    }
+
+    func recordNoticeMail(
+        _ mail: NoticeMail, state: NoticeMailState, error: String?, retryAfterSeconds: Int?
+    ) async throws -> Bool {
+        let now = self.now
+        return change { tables in
+            guard
+                let index = tables.noticeMails.firstIndex(where: {
+                    $0.notice.serialNumber == mail.notice.serialNumber
+                        && $0.notice.thresholdSeconds == mail.notice.thresholdSeconds && $0.email == mail.email
+                        && $0.claim == mail.claim && $0.state == .sending
+                }), NoticeMailState.sending.canTransition(to: state)
+            else { return false }
+            tables.noticeMails[index].state = state
+            tables.noticeMails[index].lastError = error
+            if state == .sent { tables.noticeMails[index].sentAt = now }
+            tables.noticeMails[index].nextAttemptAt = now.addingTimeInterval(Double(retryAfterSeconds ?? 0))
+            return true
         }
     }
 }

@@ -6,13 +6,14 @@ import Testing
 
 @Suite("Approval: wiring")
 struct ApprovalWiringTests {
-    @Test("the definition consumes exactly the topics the handler routes: submissions and the memberships")
+    @Test("the definition consumes exactly the topics the handler routes: submissions, expiry warnings, memberships")
     func topics() {
         let handler = ApprovalEventHandler(
             start: StartWorkflow(), audit: AuditLog(service: "approval", schema: "approval"),
             readModel: RealmMembers(schema: "approval").routes, mailDue: {})
         #expect(Set(ApprovalModule.definition.consumes) == handler.routes.topics)
-        #expect(handler.routes.eventTypes == [.requestSubmitted, .memberSnapshot])
+        #expect(handler.routes.eventTypes == [.requestSubmitted, .certificateExpiring, .memberSnapshot])
+        #expect(Set(ApprovalModule.definition.consumes) == [.requestEvents, .registry, .lifecycle])
         #expect(handler.republishOnRedelivery == [.requestSubmitted])
     }
 

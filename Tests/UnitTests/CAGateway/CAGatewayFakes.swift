@@ -223,6 +223,9 @@ final class FakeCAGatewayStore: CAGatewayStore, @unchecked Sendable {
     fileprivate func append(_ published: Published) { lock.withLock { _published.append(published) } }
     fileprivate func append(audit: String) { lock.withLock { _audits.append(audit) } }
     fileprivate func append(resumed ca: String) { lock.withLock { _resumed.append(ca) } }
+
+    /// The expiry notices recorded (`CAGatewayExpiryFakes.swift`).
+    let expiryNotices = FakeExpiryNotices()
 }
 
 struct FakeCAGatewayTransaction: CAGatewayTransaction {

@@ -81,7 +81,7 @@ enum ContractFixtures {
                     : nil,
                 approval: approval, keyRetention: optionals ? "7d" : nil,
                 certificatePolicies: optionals ? ["2.23.140.1.2.1", "1.3.6.1.4.1.99999.1"] : nil,
-                publicTLS: optionals ? true : nil)
+                publicTLS: optionals ? true : nil, expiryWarnings: optionals ? ["30d", "7d", "12h"] : nil)
             return try envelope(
                 PolicySnapshot(realm: realm, policy: "web-server", version: 3, document: document, createdAt: time),
                 subject: "web-server")
@@ -121,6 +121,7 @@ enum ContractFixtures {
                 ? RenewalOf(
                     request: eventID, ca: "acme-issuing-ca", serialNumber: "4F2A9C0017E3B5D8", revokeOnIssue: true)
                 : nil
+            submitted.expiryWarningSeconds = optionals ? [2_592_000, 604_800, 43_200] : nil
             return try envelope(submitted, subject: request.uuidString)
         case .requestApproved:
             return try envelope(
@@ -177,6 +178,19 @@ enum ContractFixtures {
                 reason: .keyCompromise, comment: optionals ? "laptop stolen" : nil, revokedBy: "alice@acme.example",
                 revokedAt: time)
             return try envelope(revoked, subject: request.uuidString)
+        case .certificateExpiring:
+            let expiring = CertificateExpiring(
+                request: request, realm: realm, ca: "acme-issuing-ca", serialNumber: "4F2A9C0017E3B5D8",
+                subject: "CN=www.acme.example", notAfter: time.addingTimeInterval(7 * 86_400),
+                thresholdSeconds: 604_800, requester: "alice@acme.example",
+                alternativeNames: ["dns:www.acme.example", "email:webmaster@acme.example"],
+                emails: ["webmaster@acme.example"])
+            return try envelope(expiring, subject: request.uuidString)
+        case .certificateExpired:
+            let expired = CertificateExpired(
+                request: request, realm: realm, ca: "acme-issuing-ca", serialNumber: "4F2A9C0017E3B5D8",
+                subject: "CN=www.acme.example", notAfter: time, requester: "alice@acme.example")
+            return try envelope(expired, subject: request.uuidString)
         case .revokeCommand:
             return try envelope(
                 RevokeCommand(

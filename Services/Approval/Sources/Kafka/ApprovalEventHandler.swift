@@ -3,8 +3,9 @@ import CLMServiceKit
 import CLMStorage
 import Foundation
 
-/// Starts each submitted request's workflow (`StartWorkflow`), and keeps the realm-membership
-/// read model the routes authorise against.
+/// Starts each submitted request's workflow (`StartWorkflow`), queues the mails of expiry
+/// warnings (`QueueExpiryNotice`), and keeps the realm-membership read model the routes
+/// authorise against.
 struct ApprovalEventHandler: EventHandler {
     let routes: EventRoutes
     /// A re-driven submission gets the decision (or the wait) published again.
@@ -14,8 +15,16 @@ struct ApprovalEventHandler: EventHandler {
     ///   - audit: the service's audit trail, for the transaction's store.
     ///   - readModel: routes of the read models the service keeps (the registry's memberships).
     ///   - mailDue: nudges the mailer when a verification mail is due.
-    init(start: StartWorkflow, audit: AuditLog, readModel: EventRoutes, mailDue: @escaping @Sendable () -> Void) {
+    ///   - noticeDue: nudges the notice mailer when an expiry warning was queued.
+    init(
+        start: StartWorkflow, audit: AuditLog, readModel: EventRoutes, mailDue: @escaping @Sendable () -> Void,
+        noticeDue: @escaping @Sendable () -> Void = {}
+    ) {
         var routes = EventRoutes()
+        routes.on(CertificateExpiring.self) { event, tx in
+            let store = ApprovalStore.Transaction(base: AuditedTransaction(tx, auditLog: audit))
+            if try await QueueExpiryNotice().queue(event.data, in: store) > 0 { noticeDue() }
+        }
         routes.on(RequestSubmitted.self) { event, tx in
             let started: StartWorkflow.Started
             do {

@@ -75,5 +75,34 @@ enum ApprovalMigrations {
                 FROM approval.decisions d WHERE d.request_id = v.request_id
                 """,
             ]),
+        // Expiry warnings to mail: one row per certificate, threshold and address, so a notice
+        // delivered twice queues one mail; sent like verification links (`NoticeMailState`).
+        Migration(
+            version: 5, name: "expiry notice mails",
+            statements: [
+                """
+                CREATE TABLE approval.notice_mails (
+                    ca text NOT NULL,
+                    serial_number text NOT NULL,
+                    threshold_seconds integer NOT NULL,
+                    email text NOT NULL,
+                    request_id uuid NOT NULL,
+                    realm text NOT NULL,
+                    notice jsonb NOT NULL,
+                    state text NOT NULL DEFAULT 'due',
+                    claim uuid,
+                    attempts integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    last_error text,
+                    sent_at timestamptz,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (ca, serial_number, threshold_seconds, email)
+                )
+                """,
+                """
+                CREATE INDEX notice_mails_unsent ON approval.notice_mails (next_attempt_at)
+                WHERE state IN ('due', 'sending', 'retrying')
+                """,
+            ]),
     ]
 }

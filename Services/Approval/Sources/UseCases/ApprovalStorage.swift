@@ -43,6 +43,27 @@ protocol ApprovalTransaction: ApprovalReading, TransactionEffects {
     func addresses(of id: UUID) async throws -> [AddressProgress]
     /// Ends the links of a request that stopped waiting (`expired`).
     func endVerifications(of id: UUID) async throws
+
+    /// Queues one mail of `notice` per address, due at once; returns how many were new (a
+    /// notice delivered again queues nothing: one mail per certificate, threshold and address).
+    func queueNoticeMails(_ notice: CertificateExpiring, to emails: [String]) async throws -> Int
+    /// Claims the next due notice mail for `lease` under the random `claim`, and counts the attempt.
+    func claimDueNoticeMail(claim: UUID, lease: Duration) async throws -> NoticeMail?
+    /// Moves the claimed mail to `state` (`sent`, `retrying` after `retryAfterSeconds`, or
+    /// `failed`); false when the claim was lost (its lease lapsed and another mailer took over).
+    func recordNoticeMail(
+        _ mail: NoticeMail, state: NoticeMailState, error: String?, retryAfterSeconds: Int?
+    ) async throws -> Bool
+}
+
+/// An expiry notice mail a mailer claimed.
+struct NoticeMail: Sendable, Equatable {
+    var notice: CertificateExpiring
+    var email: String
+    /// This send's number, counting from 1.
+    var attempt: Int
+    /// The claim this send holds; an outcome is recorded only under it.
+    var claim: UUID
 }
 
 /// Opens reads and transactions over the approval tables.

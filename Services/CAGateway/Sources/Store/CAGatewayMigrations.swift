@@ -93,5 +93,28 @@ enum CAGatewayMigrations {
                 )
                 """,
             ]),
+        Migration(
+            version: 5, name: "expiry warnings",
+            statements: [
+                // Seconds before not_after, copied from the order (the policy's expiryWarnings).
+                "ALTER TABLE ca_gateway.certificates ADD COLUMN expiry_warnings integer[] NOT NULL DEFAULT '{}'",
+                // One row per announced notice; threshold 0 is the expiry itself. The key makes
+                // each announcement happen once across sweeps, restarts and replicas.
+                """
+                CREATE TABLE ca_gateway.expiry_notices (
+                    ca text NOT NULL,
+                    serial_number text NOT NULL,
+                    threshold_seconds integer NOT NULL,
+                    notified_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (ca, serial_number, threshold_seconds),
+                    FOREIGN KEY (ca, serial_number) REFERENCES ca_gateway.certificates (ca, serial_number)
+                )
+                """,
+                // Certificates that expired before this version are not announced after the fact.
+                """
+                INSERT INTO ca_gateway.expiry_notices (ca, serial_number, threshold_seconds)
+                SELECT ca, serial_number, 0 FROM ca_gateway.certificates WHERE not_after <= now()
+                """,
+            ]),
     ]
 }

@@ -48,11 +48,12 @@ struct PostgresCAGatewayTransaction: CAGatewayTransaction, AuditedTransactionSto
             """
             INSERT INTO ca_gateway.certificates
                 (ca, serial_number, request_id, realm, subject, not_before, not_after, certificate,
-                 requester, policy, policy_version, entities, alternative_names)
+                 requester, policy, policy_version, entities, alternative_names, expiry_warnings)
             VALUES (\(certificate.ca), \(certificate.serialNumber), \(certificate.request), \(certificate.realm),
                     \(certificate.subject), \(certificate.notBefore), \(certificate.notAfter), \(certificate.pem),
                     \(certificate.requester), \(certificate.policy), \(certificate.policyVersion),
-                    \(certificate.entities), \(certificate.alternativeNames))
+                    \(certificate.entities), \(certificate.alternativeNames),
+                    \(certificate.expiryWarnings.map(Int32.init)))
             """, logger: logger)
     }
 }

@@ -57,4 +57,11 @@ protocol CAGatewayTransaction: TransactionEffects {
     func revokedEntries(ca: String, expiringAfter oldest: Date) async throws -> [RevokedCertificate]
     /// Replaces the CA's current CRL (under its lock).
     func saveRevocationList(ca: String, _ list: RevocationList) async throws
+
+    /// Up to `limit` certificates, not revoked, with an expiry notice due at `now` that is not
+    /// recorded yet, soonest `notAfter` first, locked; those another sweep holds are skipped.
+    func lockDueExpiries(now: Date, limit: Int) async throws -> [ExpiringCertificate]
+    /// Records the notices (thresholds in seconds, `0` for the expiry) of a certificate as
+    /// done; returns those this call recorded (a notice recorded before is not returned).
+    func recordExpiryNotices(ca: String, serialNumber: String, notices: [Int]) async throws -> Set<Int>
 }

@@ -129,6 +129,8 @@ enum SubmissionRules {
             keyPasswordVerifier: verifier,
             certificatePolicies: (policy.certificatePolicies ?? []).isEmpty ? nil : policy.certificatePolicies)
         submitted.entities = entities.map(\.id)
+        let warnings = policy.expiryWarningSeconds
+        submitted.expiryWarningSeconds = warnings.isEmpty ? nil : warnings
         return (submitted, plan.validityNote)
     }
 
