@@ -19,6 +19,22 @@ public enum RequestState: String, Codable, Sendable, CaseIterable, Lifecycle {
         }
     }
 
+    /// Whether `self` lies further along the workflow than `other` (submitted, awaiting
+    /// verification, awaiting approval, approved, key generated, then the final states): an
+    /// event announcing it may have overtaken the ones in between.
+    public func isAhead(of other: RequestState) -> Bool { step > other.step }
+
+    private var step: Int {
+        switch self {
+        case .submitted: 0
+        case .awaitingVerification: 1
+        case .awaitingApproval: 2
+        case .approved: 3
+        case .keyGenerated: 4
+        case .issued, .declined, .failed, .expired: 5
+        }
+    }
+
     /// The raw values of the final states, for queries.
     public static let finalStates: [String] = allCases.filter(\.isFinal).map(\.rawValue)
 

@@ -36,3 +36,15 @@ extension EventHandler {
     public func concerns(_ event: IncomingEvent, client: PostgresClient, logger: Logger) async throws -> Bool { true }
     public func rejected(_ header: EventHeader, reason: String, in transaction: EventTransaction) async throws {}
 }
+
+/// Thrown by a handler for an event that arrived before what it follows — a certificate issued
+/// for a request this service still sees waiting, because the broker lost the approval and
+/// replays it later. The event's transaction rolls back, so the inbox does not remember it, and
+/// the event is passed over; the copy its publisher sends again (a re-drive, decision 0014) is
+/// then applied in order. Without this, the early copy would be remembered as handled and the
+/// later one dropped as a duplicate.
+public struct EventDeferral: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { reason }
+}

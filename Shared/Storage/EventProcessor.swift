@@ -24,6 +24,7 @@ public final class EventProcessor: Service, Sendable {
     private let duplicates: Counter
     private let rejected: Counter
     private let republishedEvents: Counter
+    private let deferred: Counter
     private let membership: Membership
     private let inFlight: InFlightLimit
     /// How long one attempt at applying an event may take before it is abandoned and retried.
@@ -62,6 +63,7 @@ public final class EventProcessor: Service, Sendable {
         self.duplicates = Counter(label: "clm_events_duplicate_total", dimensions: [("group", groupID)])
         self.rejected = Counter(label: "clm_events_rejected_total", dimensions: [("group", groupID)])
         self.republishedEvents = Counter(label: "clm_events_republished_total", dimensions: [("group", groupID)])
+        self.deferred = Counter(label: "clm_events_deferred_total", dimensions: [("group", groupID)])
     }
 
     /// Events of different partitions are applied concurrently, each partition in order (one
@@ -128,6 +130,8 @@ public final class EventProcessor: Service, Sendable {
                 case .duplicate:
                     duplicates.increment()
                     logger.debug("duplicate event skipped", metadata: ["event.id": "\(header.id)"])
+                case .deferred:
+                    deferred.increment()
                 case .ignored:
                     break
                 }
@@ -156,7 +160,7 @@ public final class EventProcessor: Service, Sendable {
         }
     }
 
-    private enum Outcome: Sendable { case applied, duplicate, ignored }
+    private enum Outcome: Sendable { case applied, duplicate, deferred, ignored }
 
     /// Why the event fails its published JSON Schema, or nil when it passes.
     static func schemaProblem(_ bytes: [UInt8], header: EventHeader) -> String? {
@@ -182,7 +186,27 @@ public final class EventProcessor: Service, Sendable {
     private func apply(_ event: IncomingEvent, route: EventRoutes.Route) async throws -> Outcome {
         let logger = self.logger
         guard try await handler.concerns(event, client: client, logger: logger) else { return .ignored }
-        let (applied, republished) = try await client.transaction(logger: logger) { connection -> (Bool, Bool) in
+        let applied: Bool
+        let republished: Bool
+        do {
+            (applied, republished) = try await transaction(event, route: route)
+        } catch let deferral as EventDeferral {
+            logger.notice(
+                "event arrived before what it follows; passed over until it is published again",
+                metadata: [
+                    "event.id": "\(event.header.id)", "event.type": "\(event.header.type)", "reason": "\(deferral)",
+                ])
+            return .deferred
+        }
+        if applied || republished { relay?.wakeSignal.signal() }
+        return applied ? .applied : .duplicate
+    }
+
+    /// Claims the event in the inbox and runs its route (or, for a duplicate, republishes when
+    /// the handler asks), in one transaction: whether it was applied, and whether republished.
+    private func transaction(_ event: IncomingEvent, route: EventRoutes.Route) async throws -> (Bool, Bool) {
+        let logger = self.logger
+        return try await client.transaction(logger: logger) { connection -> (Bool, Bool) in
             guard try await inbox.claim(event.header, message: event.message, on: connection, logger: logger) else {
                 guard let type = event.type, handler.republishOnRedelivery.contains(type) else { return (false, false) }
                 return (false, try await republish(subject: event.header.subject, on: connection, logger: logger))
@@ -197,8 +221,6 @@ public final class EventProcessor: Service, Sendable {
                     connection: connection, outbox: outbox, logger: eventLogger, traceparent: event.header.traceparent))
             return (true, false)
         }
-        if applied || republished { relay?.wakeSignal.signal() }
-        return applied ? .applied : .duplicate
     }
 
     /// Queues again what this service published about `subject`.

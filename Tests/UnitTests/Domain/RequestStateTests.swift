@@ -67,4 +67,21 @@ struct DomainRequestStateTests {
         #expect(state.rawValue == name)
         #expect(RequestState(rawValue: name) == state)
     }
+
+    @Test("an event that overtook the ones before it is ahead; one that lags behind, or repeats, is not")
+    func ahead() {
+        // What intake defers (issued before the approval it follows) rather than drops.
+        #expect(RequestState.issued.isAhead(of: .awaitingApproval))
+        #expect(RequestState.keyGenerated.isAhead(of: .submitted))
+        #expect(RequestState.approved.isAhead(of: .awaitingVerification))
+        #expect(!RequestState.awaitingApproval.isAhead(of: .approved))
+        #expect(!RequestState.approved.isAhead(of: .approved))
+        #expect(!RequestState.submitted.isAhead(of: .keyGenerated))
+        // Every move the table allows goes forward (or to a final state).
+        for from in RequestState.allCases {
+            for to in RequestState.allCases where from.canTransition(to: to) {
+                #expect(to.isAhead(of: from), "\(from) → \(to)")
+            }
+        }
+    }
 }

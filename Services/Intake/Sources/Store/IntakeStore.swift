@@ -146,6 +146,11 @@ struct IntakeStore: Sendable {
             return true
         }
         guard current.canTransition(to: next) else {
+            // A request still under way may yet reach `next`: the event came before what it
+            // follows (the broker lost and replays that), so it must not count as handled.
+            if !current.isFinal && next.isAhead(of: current) {
+                throw EventDeferral(reason: "request \(id) is \(current.rawValue), not yet ready for \(next.rawValue)")
+            }
             logger.info(
                 "transition not allowed; ignored",
                 metadata: ["request.id": "\(id)", "from": "\(current.rawValue)", "to": "\(next.rawValue)"])
