@@ -261,6 +261,25 @@ struct HostileInputTests {
             check(
                 "entity with invalid names",
                 try await workflow.registry.send("POST", "/v1/realms/\(realm)/end-entities", json: badEntity))
+            // Revocation: hostile bodies and serials, for a certificate that does not exist.
+            let gateway = workflow.client("ca-gateway")
+            for (name, body) in Self.hostileRevokeBodies() {
+                check(
+                    "revoke: \(name)",
+                    try await gateway.send(
+                        "POST", "/v1/realms/\(realm)/certificates/0A/revoke", body: Data(body.utf8)))
+            }
+            for serial in ["zz", String(repeating: "F", count: 200), "%00", "-1", "0x0A"] {
+                check(
+                    "revoke serial \(serial.prefix(12))",
+                    try await gateway.send(
+                        "POST", "/v1/realms/\(realm)/certificates/\(serial)/revoke",
+                        body: Data(#"{"reason":"keyCompromise"}"#.utf8)))
+            }
+            // OCSP: garbage of every size is a malformedRequest response, never an error page.
+            let ocspProblems = try await Self.sizesWithoutMalformedRequest(stack.client("ca-gateway", token: nil))
+            #expect(ocspProblems.isEmpty, "OCSP bodies of these sizes got no malformedRequest: \(ocspProblems)")
+            #expect(try stack.database.scalar("SELECT count(*) FROM ca_gateway.revocations") == "0")
 
             #expect(count >= 200, "only \(count) hostile inputs")
             #expect(problems.isEmpty, "\(problems.count) of \(count):\n\(problems.joined(separator: "\n"))")
