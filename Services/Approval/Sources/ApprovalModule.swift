@@ -52,11 +52,12 @@ public struct ApprovalModule: ServiceModule {
             storage: storage, mailer: mailer, maxAttempts: settings.mailAttempts, lease: settings.mailLease)
         let expire = ExpireWaits(storage: storage)
         return [
-            VerificationMailer(
-                sendMail: sendMail, mailDue: mailDue, roundTimeout: settings.mailRoundTimeout, logger: context.logger),
-            NoticeMailer(
-                sendMail: sendNotice, mailDue: noticeDue, roundTimeout: settings.mailRoundTimeout,
-                logger: context.logger),
+            QueuedMailer(
+                name: "verification mailer", sendNext: { try await sendMail.sendNext(logger: $0) != nil },
+                mailDue: mailDue, roundTimeout: settings.mailRoundTimeout, logger: context.logger),
+            QueuedMailer(
+                name: "expiry notice mailer", sendNext: { try await sendNotice.sendNext(logger: $0) != nil },
+                mailDue: noticeDue, roundTimeout: settings.mailRoundTimeout, logger: context.logger),
             PeriodicTask(name: "approval expiry sweep", interval: settings.sweepInterval, logger: context.logger) {
                 [context] in _ = try await expire.run(logger: context.logger)
             },

@@ -142,8 +142,9 @@ struct VerificationMailUseCaseTests {
         _ = try await Self.emailRequest(storage, emails: ["stuck@test.example"])
         _ = try await Self.emailRequest(storage, emails: ["next@test.example"])
         let mailer = StallingMailer(stalling: "stuck@test.example")
-        let service = VerificationMailer(
-            sendMail: Self.sender(storage, mailer), mailDue: .init(),
+        let sender = Self.sender(storage, mailer)
+        let service = QueuedMailer(
+            name: "verification mailer", sendNext: { try await sender.sendNext(logger: $0) != nil }, mailDue: .init(),
             roundTimeout: .milliseconds(200), logger: storage.logger)
         let run = Task { try await service.run() }
         defer {

@@ -2,14 +2,18 @@ import CLMStorage
 import Logging
 import ServiceLifecycle
 
-/// Mails verification links as they fall due, one per round, until the service stops.
+/// Sends one of the service's mail queues (verification links, expiry notices) as mails fall
+/// due, one per round, until the service stops.
 ///
 /// Each round is bounded by `withDeadline`, like the outbox relay's and the event processor's:
 /// a round stuck on a connection the database dropped (after a PostgreSQL restart) is left
 /// behind instead of stopping the mailer. Its claim lapses with its lease.
-struct VerificationMailer: Service {
-    let sendMail: SendVerificationMail
-    /// Signalled when a verification mail is due, so it goes out at once.
+struct QueuedMailer: Service {
+    /// The queue's name in the log, e.g. `verification mailer`.
+    let name: String
+    /// Sends the next due mail; whether there was one.
+    let sendNext: @Sendable (Logger) async throws -> Bool
+    /// Signalled when a mail is due, so it goes out at once.
     let mailDue: WakeSignal
     let roundTimeout: Duration
     let logger: Logger
@@ -18,11 +22,10 @@ struct VerificationMailer: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var handled = false
             do {
-                let sendMail = self.sendMail
-                let logger = self.logger
-                handled = try await withDeadline(roundTimeout) { try await sendMail.sendNext(logger: logger) != nil }
+                let (sendNext, logger) = (self.sendNext, self.logger)
+                handled = try await withDeadline(roundTimeout) { try await sendNext(logger) }
             } catch {
-                logger.warning("verification mailer failed; retrying", metadata: ["error": "\(error)"])
+                logger.warning("\(name) failed; retrying", metadata: ["error": "\(error)"])
             }
             if !handled { await mailDue.wait(timeout: .seconds(2)) }
         }
