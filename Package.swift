@@ -39,6 +39,7 @@ let package = Package(
         .executable(name: "clm-approval", targets: ["clm-approval"]),
         .executable(name: "clm-keygen", targets: ["clm-keygen"]),
         .executable(name: "clm-ca-gateway", targets: ["clm-ca-gateway"]),
+        .executable(name: "clm-console", targets: ["clm-console"]),
         .executable(name: "clm", targets: ["clm"]),
     ],
     dependencies: [
@@ -140,6 +141,30 @@ let package = Package(
         + serviceTargets("Keygen", executable: "clm-keygen", dependencies: [])
         + serviceTargets("CAGateway", executable: "clm-ca-gateway", dependencies: [])
         + [
+            // The web console: pages, sign-in and a proxy to the public API; no database, no Kafka.
+            .target(
+                name: "Console",
+                dependencies: [
+                    "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMServiceKit",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "Metrics", package: "swift-metrics"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                ],
+                path: "Services/Console",
+                exclude: ["Main"],
+                sources: ["Sources"],
+                // The pages, served as files: plain HTML, CSS and JavaScript modules.
+                resources: [.copy("Assets")],
+                swiftSettings: swiftSettings
+            ),
+            .executableTarget(
+                name: "clm-console",
+                dependencies: ["Console"],
+                path: "Services/Console/Main",
+                swiftSettings: swiftSettings
+            ),
             .executableTarget(
                 name: "clm",
                 dependencies: [
@@ -159,7 +184,7 @@ let package = Package(
                 name: "UnitTests",
                 dependencies: [
                     "CLMContracts", "CLMCrypto", "CLMIdentity", "CLMMessaging", "CLMServiceKit", "CLMStorage",
-                    "Registry", "Intake", "Approval", "Keygen", "CAGateway",
+                    "Registry", "Intake", "Approval", "Keygen", "CAGateway", "Console",
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                 ],
                 path: "Tests/UnitTests",

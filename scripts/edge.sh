@@ -47,6 +47,7 @@ cmd_render() {
         CLM_APPROVAL_UPSTREAM="127.0.0.1:$(clm_service_port approval)" \
         CLM_KEYGEN_UPSTREAM="127.0.0.1:$(clm_service_port keygen)" \
         CLM_CA_GATEWAY_UPSTREAM="127.0.0.1:$(clm_service_port ca-gateway)" \
+        CLM_CONSOLE_UPSTREAM="127.0.0.1:$(clm_service_port console)" \
         >"$SNIPPET.tmp"
     mv "$SNIPPET.tmp" "$SNIPPET"
     # The master runs as root only when we are root; its workers then drop to nobody.

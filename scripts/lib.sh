@@ -29,6 +29,8 @@ CLM_IDP_DIR="${CLM_IDP_DIR:-$CLM_LOCAL/idp}"
 # Mail the local SMTP catcher received, one file per message (Maildir).
 CLM_MAILDIR="$CLM_RUN/mail"
 CLM_SERVICES=(registry intake approval keygen ca-gateway)
+# The web console: a process like the services, but without a database or Kafka.
+CLM_PROCESSES=("${CLM_SERVICES[@]}" console)
 
 # service name -> HTTP port
 clm_service_port() {
@@ -38,6 +40,7 @@ clm_service_port() {
         approval) echo 8083 ;;
         keygen) echo 8084 ;;
         ca-gateway) echo 8085 ;;
+        console) echo 8086 ;;
         *) return 1 ;;
     esac
 }

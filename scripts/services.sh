@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The five CLM services as local processes.
-#   scripts/services.sh start|stop|status [registry|intake|approval|keygen|ca-gateway ...]
+# The five CLM services and the web console as local processes.
+#   scripts/services.sh start|stop|status [registry|intake|approval|keygen|ca-gateway|console ...]
 # Binaries from CLM_BIN_DIR (default: SwiftPM's debug folder). Logs in .run/logs/<name>.log,
 # pids in .run/pids/<name>.pid. start waits up to CLM_READY_TIMEOUT (60) s per service for
 # GET /health/ready = 200 and names the one that failed, with the end of its log.
@@ -13,9 +13,9 @@ READY_TIMEOUT="${CLM_READY_TIMEOUT:-60}"
 action="${1:-}"
 shift || true
 names=("$@")
-((${#names[@]} > 0)) || names=("${CLM_SERVICES[@]}")
+((${#names[@]} > 0)) || names=("${CLM_PROCESSES[@]}")
 for n in "${names[@]}"; do
-    clm_service_port "$n" >/dev/null || die "unknown service '$n' (known: ${CLM_SERVICES[*]})"
+    clm_service_port "$n" >/dev/null || die "unknown service '$n' (known: ${CLM_PROCESSES[*]})"
 done
 
 # What a live process of service NAME has in its command line (see spawn in lib.sh).
@@ -35,6 +35,10 @@ start_one() {
     port="$(clm_service_port "$name")"
     if port_open "$port"; then
         die "$name: port $port is already in use by a process this project did not start"
+    fi
+    if [[ "$name" == console ]]; then
+        start_console "$bin" "$port"
+        return 0
     fi
     pguser="clm_${name//-/_}"
     pwvar="CLM_$(tr '[:lower:]-' '[:upper:]_' <<<"$name")_PG_PASSWORD"
@@ -62,6 +66,26 @@ start_one() {
         CLM_PUBLIC_URL="http://127.0.0.1:$CLM_EDGE_PORT" \
         LD_LIBRARY_PATH="$CLM_LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
         "${kek[@]}" \
+        "$bin"
+}
+
+# The console signs people in with the development identity provider (a local run has no
+# other); it calls the API through the edge, as a browser's user would.
+start_console() {
+    local bin="$1" port="$2"
+    local -a unset_secrets=()
+    for v in "${CLM_SECRET_NAMES[@]}"; do unset_secrets+=(-u "$v"); done
+    log "console: starting on 127.0.0.1:$port, development sign-in (log: $CLM_LOGS/console.log)"
+    spawn console "$CLM_LOGS/console.log" env "${unset_secrets[@]}" \
+        CLM_HTTP_HOST=127.0.0.1 \
+        CLM_HTTP_PORT="$port" \
+        CLM_LOG_LEVEL="${CLM_LOG_LEVEL:-info}" \
+        CLM_CONSOLE_API_URL="http://127.0.0.1:$CLM_EDGE_PORT" \
+        CLM_CONSOLE_PUBLIC_URL="http://127.0.0.1:$CLM_EDGE_PORT" \
+        CLM_CONSOLE_DEV_SIGN_IN=true \
+        CLM_CONSOLE_DEV_IDP_DIR="$CLM_IDP_DIR" \
+        CLM_CONSOLE_DEV_USERS_FILE="$CLM_ROOT/deploy/demo/console-users.json" \
+        ${CLM_CONSOLE_ASSETS_DIR:+CLM_CONSOLE_ASSETS_DIR="$CLM_CONSOLE_ASSETS_DIR"} \
         "$bin"
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bring the whole local system up: PostgreSQL, database provisioning, broker, the five
-# services, nginx edge. Expects scripts/setup.sh and a build to have been run (make up does
+# services, the web console, nginx edge. Expects scripts/setup.sh and a build to have been run (make up does
 # both). Anything already running is left as it is.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -21,6 +21,7 @@ cat <<EOF
 
 CLM is up.
   API (edge):      http://127.0.0.1:$CLM_EDGE_PORT/v1/
+  web console:     http://127.0.0.1:$CLM_EDGE_PORT/console/  (development sign-in: pick a demo user)
   registry:        http://127.0.0.1:$(clm_service_port registry)/health/ready
   intake:          http://127.0.0.1:$(clm_service_port intake)/health/ready
   approval:        http://127.0.0.1:$(clm_service_port approval)/health/ready

@@ -13,6 +13,9 @@ public struct CertificationRequest: Sendable, Hashable {
     public let publicKey: PublicKeyInfo
     /// The subject the requester put in the CSR (RFC 2253), for diagnostics only.
     public let requestedSubject: String
+    /// What the CSR asked for that CLM drops, in words (`subject CN=x`, `extension
+    /// subjectAltName`, `attribute challengePassword`): shown to the requester, never used.
+    public let discarded: [String]
 
     /// Parses a CSR in PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`) or DER.
     ///
@@ -47,10 +50,10 @@ public struct CertificationRequest: Sendable, Hashable {
             _ = OpenSSLSupport.drainErrors()
             throw CryptoError(.badSignature, "certificate request signature does not verify (no proof of possession)")
         }
+        let subject = OpenSSLSupport.nameString(X509_REQ_get_subject_name(request))
         return CertificationRequest(
-            publicKey: try PublicKeyInfo(evpKey: key),
-            requestedSubject: OpenSSLSupport.nameString(X509_REQ_get_subject_name(request))
-        )
+            publicKey: try PublicKeyInfo(evpKey: key), requestedSubject: subject,
+            discarded: (subject.isEmpty ? [] : ["subject \(subject)"]) + Self.requestedParts(request))
     }
 
     /// Parses a PEM text; see ``parse(_:)``.
@@ -58,8 +61,36 @@ public struct CertificationRequest: Sendable, Hashable {
         try parse(Array(pem.utf8))
     }
 
-    private init(publicKey: PublicKeyInfo, requestedSubject: String) {
+    private init(publicKey: PublicKeyInfo, requestedSubject: String, discarded: [String]) {
         self.publicKey = publicKey
         self.requestedSubject = requestedSubject
+        self.discarded = discarded
+    }
+
+    /// The requested extensions and other attributes, by name.
+    private static func requestedParts(_ request: OpaquePointer) -> [String] {
+        var parts: [String] = []
+        if let stack = X509_REQ_get_extensions(request) {
+            for index in 0..<OPENSSL_sk_num(stack) {
+                guard let raw = OPENSSL_sk_value(stack, index) else { continue }
+                parts.append("extension \(objectName(X509_EXTENSION_get_object(OpaquePointer(raw))))")
+            }
+            OPENSSL_sk_pop_free(stack) { X509_EXTENSION_free(OpaquePointer($0)) }
+        }
+        for index in 0..<X509_REQ_get_attr_count(request) {
+            guard let attribute = X509_REQ_get_attr(request, index) else { continue }
+            let object = X509_ATTRIBUTE_get0_object(attribute)
+            guard OBJ_obj2nid(object) != NID_ext_req else { continue }
+            parts.append("attribute \(objectName(object))")
+        }
+        return parts
+    }
+
+    private static func objectName(_ object: OpaquePointer?) -> String {
+        let nid = OBJ_obj2nid(object)
+        if nid != NID_undef, let name = OBJ_nid2ln(nid) { return String(cString: name) }
+        var buffer = [CChar](repeating: 0, count: 128)
+        let length = OBJ_obj2txt(&buffer, Int32(buffer.count), object, 1)
+        return length > 0 ? String(cString: buffer) : "unknown"
     }
 }

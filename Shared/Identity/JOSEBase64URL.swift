@@ -4,7 +4,7 @@
 /// an encoder (`count % 4 == 1`), and the unused low bits of the last character must be zero.
 /// Without the last rule several texts decode to the same bytes, so a token could be altered
 /// without touching its signature check.
-enum JOSEBase64URL {
+public enum JOSEBase64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     private static let reverse: [UInt8] = {
@@ -13,7 +13,7 @@ enum JOSEBase64URL {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 4 + 2) / 3)
         var index = 0
@@ -73,7 +73,7 @@ enum JOSEBase64URL {
         return out
     }
 
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         decode(Array(text.utf8))
     }
 }

@@ -57,7 +57,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// A decoding error as a sentence naming the offending field.
-    static func describe(_ error: DecodingError) -> String {
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             guard !context.codingPath.isEmpty else { return "body" }
             var path = ""

@@ -68,13 +68,7 @@ public struct ServiceConfiguration: Sendable {
         let httpMaxInFlight = env.int("CLM_HTTP_MAX_IN_FLIGHT", default: 512, range: 1...100_000)
         let database = readDatabase(&env, schema: service.schema)
         let (kafka, topicPrefix) = readKafka(&env, clientID: "clm-\(service.name)")
-        let levelText = env.string("CLM_LOG_LEVEL", default: "info")
-        let logLevel = Logger.Level(rawValue: levelText.lowercased())
-        if logLevel == nil {
-            env.problem(
-                "CLM_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \(EnvironmentReader.quoted(levelText))"
-            )
-        }
+        let logLevel = env.logLevel()
         let startup = env.int("CLM_STARTUP_TIMEOUT_SECONDS", default: 15, range: 1...600)
         let (kek, previous) = service.needsKeyEncryptionKey ? readKeyEncryptionKeys(&env) : (nil, [])
         let authentication = readAuthentication(&env)
@@ -83,7 +77,7 @@ public struct ServiceConfiguration: Sendable {
         return ServiceConfiguration(
             httpHost: httpHost, httpPort: httpPort, httpTLS: httpTLS, httpMaxInFlight: httpMaxInFlight,
             database: database,
-            kafka: kafka, topicPrefix: topicPrefix, logLevel: logLevel ?? .info, startupTimeout: .seconds(startup),
+            kafka: kafka, topicPrefix: topicPrefix, logLevel: logLevel, startupTimeout: .seconds(startup),
             keyEncryptionKey: kek, previousKeyEncryptionKeys: previous, outboxRetention: retention,
             environment: environment,
             authentication: authentication)

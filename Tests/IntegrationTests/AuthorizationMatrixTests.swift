@@ -96,6 +96,9 @@ struct AuthorizationMatrixTests {
                     policy: "web-server", entities: ["www"], keyGeneration: "ec:P-256",
                     keyPassword: "correct horse battery")
             }),
+        .init(
+            service: "intake", method: "POST", path: "/v1/realms/{realm}/requests/preview", allowed: [.requester],
+            ok: 200, body: { SubmitRequestBody(policy: "web-server", entities: ["www"]) }),
 
         .init(
             service: "approval", method: "GET", path: "/v1/realms/{realm}/approvals?state=all",

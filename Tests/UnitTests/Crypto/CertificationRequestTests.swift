@@ -43,6 +43,25 @@ struct CryptoCertificationRequestTests {
         #expect(try CertificationRequest.parse(pem: legacy) == fromDER)
     }
 
+    @Test("what a CSR asks for besides its key is listed as discarded: subject, extensions, attributes")
+    func discarded() throws {
+        let scratch = try CryptoScratch()
+        try scratch.opensslOK([
+            "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
+            "/CN=evil.example",
+            "-addext", "subjectAltName=DNS:evil.example", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-keyout", "d.key", "-out", "d.csr",
+        ])
+        let csr = try CertificationRequest.parse(try scratch.read("d.csr"))
+        #expect(
+            csr.discarded == [
+                "subject CN=evil.example", "extension X509v3 Subject Alternative Name",
+                "extension X509v3 Basic Constraints",
+            ])
+        let bare = try CertificationRequest.parse(Self.makeCSR(scratch, name: "bare", newkey: Self.cases[0].1).der)
+        #expect(bare.discarded == ["subject O=Requester,CN=x"])
+    }
+
     @Test("a CSR whose signature was altered fails proof of possession")
     func badSignature() throws {
         let scratch = try CryptoScratch()

@@ -53,14 +53,15 @@ public struct PolicyViolations: Error, Sendable, Equatable {
 /// and gives the same answer wherever it runs.
 public enum RequestPlanner {
     /// The plan of a request submitted at `date` (whose public TLS validity limit applies), or
-    /// every violation of the first rule group that fails.
+    /// every violation of the first rule group that fails; without a key, the key is not judged.
     public static func plan(
-        policy: PolicyDocument, entities: [EndEntity], key: KeyDescription, suggestedValidityDays: Int?,
+        policy: PolicyDocument, entities: [EndEntity], key: KeyDescription?, suggestedValidityDays: Int?,
         on date: Date = Date()
     ) -> Result<RequestPlan, PolicyViolations> {
-        var violations = keyViolations(policy.keyTemplate, key)
+        // No key yet (a preview before the key is chosen): everything else is judged.
+        var violations = key.map { keyViolations(policy.keyTemplate, $0) } ?? []
         // Under a public TLS policy the Baseline Requirements' reason replaces the template's.
-        if policy.isPublicTLS, let violation = PublicTLSRules.keyViolation(key) { violations = [violation] }
+        if policy.isPublicTLS, let key, let violation = PublicTLSRules.keyViolation(key) { violations = [violation] }
         if entities.isEmpty {
             violations.append(PolicyViolation(attribute: "entities", rule: "at least one end entity is required"))
         }

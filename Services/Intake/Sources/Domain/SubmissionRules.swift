@@ -15,6 +15,8 @@ enum SubmissionRules {
         var spec: String?
         /// The chosen download password (server-side keys only); hashed in `judge`.
         var password: String?
+        /// What a CSR asked for that is dropped (shown by the preview).
+        var discarded: [String] = []
     }
 
     /// The caller's idempotency key, scoped to the requester: the same key from another
@@ -31,6 +33,15 @@ enum SubmissionRules {
     /// Everything that needs no database: identifiers, counts, and the key (a CSR's public key
     /// with proof of possession checked, or a key pair keygen will make after approval).
     static func checkedKey(_ body: SubmitRequestBody) throws -> Key {
+        guard let key = try checkedKey(body, preview: false) else {
+            throw Problem.internal("a submission without a key passed its checks")
+        }
+        return key
+    }
+
+    /// As above; for a preview (`preview`), the key may be missing and a server-side key needs
+    /// no password yet.
+    static func checkedKey(_ body: SubmitRequestBody, preview: Bool) throws -> Key? {
         if let version = body.policyVersion, version < 1 {
             throw Problem.invalid("invalid-field", "policyVersion: must be 1 or more")
         }
@@ -51,6 +62,7 @@ enum SubmissionRules {
         case (.some, .some):
             throw Problem.invalid("conflicting-key-source", "give either 'csr' or 'keyGeneration', not both")
         case (nil, nil):
+            if preview { return nil }
             throw Problem.invalid(
                 "missing-key-source", "csr: a PKCS#10 request (PEM or base64 DER), or keyGeneration (e.g. ec:P-256)")
         case (.some(let csrText), nil):
@@ -65,13 +77,16 @@ enum SubmissionRules {
                 description: KeyDescription(
                     algorithm: csr.publicKey.algorithm.rawValue, bits: csr.publicKey.bits,
                     curve: csr.publicKey.curve?.rawValue),
-                publicKey: Data(csr.publicKey.spkiDER).base64EncodedString())
+                publicKey: Data(csr.publicKey.spkiDER).base64EncodedString(), discarded: csr.discarded)
         case (nil, .some(let text)):
             let spec: KeySpec
             do {
                 spec = try KeySpec(parsing: text)
             } catch let error as CryptoError {
                 throw Problem.refused("invalid-key-generation", "keyGeneration: \(error.reason)")
+            }
+            if preview, body.keyPassword == nil {
+                return Key(source: .server, description: describe(spec), spec: spec.description)
             }
             guard let password = body.keyPassword else {
                 throw Problem.invalid(
@@ -104,14 +119,9 @@ enum SubmissionRules {
         }
         var verificationEmails: [String]?
         if policy.approval.mode == .email {
-            // Every end entity confirms at its own address, so each needs one.
-            let missing = entities.filter { ($0.attributes.email ?? "").isEmpty }.map(\.id)
+            let missing = missingAddresses(policy: policy, entities: entities)
             guard missing.isEmpty else {
-                throw Problem.refused(
-                    "policy-mismatch", mismatch,
-                    violations: missing.map {
-                        "\($0).email: required (policy approves by e-mail verification, which mails the end entity)"
-                    })
+                throw Problem.refused("policy-mismatch", mismatch, violations: missing.map(\.description))
             }
             verificationEmails = Array(Set(entities.compactMap(\.attributes.email))).sorted()
         }
@@ -132,6 +142,16 @@ enum SubmissionRules {
         let warnings = policy.expiryWarningSeconds
         submitted.expiryWarningSeconds = warnings.isEmpty ? nil : warnings
         return (submitted, plan.validityNote)
+    }
+
+    /// Under e-mail verification every end entity confirms at its own address, so each needs one.
+    static func missingAddresses(policy: PolicyDocument, entities: [EndEntity]) -> [PolicyViolation] {
+        guard policy.approval.mode == .email else { return [] }
+        return entities.filter { ($0.attributes.email ?? "").isEmpty }.map {
+            PolicyViolation(
+                attribute: "\($0.id).email",
+                rule: "required (policy approves by e-mail verification, which mails the end entity)")
+        }
     }
 
     /// What the policy judges of a key that does not exist yet.

@@ -5,7 +5,8 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The request API: `POST/GET /v1/realms/{realm}/requests`, `GET …/{id}`, `GET …/{id}/certificate`, and
+/// The request API: `POST/GET /v1/realms/{realm}/requests`, `POST …/preview`, `GET …/{id}`,
+/// `GET …/{id}/certificate`, and
 /// renewal, `POST /v1/realms/{realm}/certificates/{serial}/renew`.
 struct RequestRoutes: Sendable {
     let context: ServiceContext
@@ -18,6 +19,7 @@ struct RequestRoutes: Sendable {
     func add(to router: Router<ServiceRequestContext>) {
         let requests = router.group("v1/realms/:realm/requests")
         requests.post { request, ctx in try await create(request, ctx) }
+        requests.post("preview") { request, ctx in try await preview(request, ctx) }
         requests.get { request, ctx in try await list(request, ctx) }
         requests.get(":id") { _, ctx in
             let (realm, id, requester) = try requestParameters(ctx)
@@ -44,6 +46,18 @@ struct RequestRoutes: Sendable {
             throw Problem.internal("request was not recorded")
         }
         return JSONResponse(view, status: outcome.isNew ? .accepted : .ok)
+    }
+
+    /// The policy's judgement of a request before it is submitted; nothing is stored.
+    private func preview(_ request: Request, _ ctx: ServiceRequestContext) async throws -> JSONResponse<RequestPreview>
+    {
+        let access = try ctx.authorize(.submitRequest)
+        var logger = ctx.logger
+        logger[metadataKey: "realm"] = "\(access.realm)"
+        let body = try await request.decodeJSON(SubmitRequestBody.self, limit: 128 * 1024)
+        return JSONResponse(
+            try await PreviewRequest(submit: submit)(
+                realm: access.realm, body: body, database: context.logging(to: logger), logger: logger))
     }
 
     private func create(_ request: Request, _ ctx: ServiceRequestContext) async throws -> JSONResponse<RequestView> {

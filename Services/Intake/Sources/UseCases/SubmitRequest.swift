@@ -124,7 +124,7 @@ struct SubmitRequest: Sendable {
 
     /// The realm, policy version and end entities from the read model, giving the registry's
     /// events `grace` to arrive for objects created just now.
-    private func lookUp(
+    func lookUp(
         realm: String, body: SubmitRequestBody, grace: Duration, database: some DatabaseAccess, logger: Logger
     ) async throws -> Catalogue {
         let deadline = ContinuousClock.now + grace

@@ -1,0 +1,3 @@
+import Console
+
+await ConsoleServer.main()
