@@ -33,10 +33,12 @@ BOB="$(token --subject bob@demo.example --role demo=approver)"
 
 log "setup: realm, policies and end entities"
 clm realm create demo --name "Demo realm" --exists-ok
-for f in policy.json policy-four-eyes.json policy-email.json; do
+# policy-intranet.json and entity-mismatch.json show, in the console, a request the policy
+# blocks before it is submitted.
+for f in policy.json policy-four-eyes.json policy-email.json policy-intranet.json; do
     clm policy create --realm demo --file "$CLM_ROOT/deploy/demo/$f" --exists-ok
 done
-for f in entity.json entity-signer.json entity-person.json; do
+for f in entity.json entity-signer.json entity-person.json entity-mismatch.json; do
     clm entity create --realm demo --file "$CLM_ROOT/deploy/demo/$f" --exists-ok
 done
 
