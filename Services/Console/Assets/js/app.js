@@ -2,6 +2,7 @@
 import { h, replace, page, problemView } from './core/ui.js';
 import { route, start, notFound, navigate, currentPath, currentQuery, render } from './core/router.js';
 import { loadSession, currentSession, hasPlatformRole, onExpired, signOut, lastSignInProblem } from './core/session.js';
+import { clearRealmCache } from './core/realms.js';
 import { renderSignIn } from './views/signin.js';
 import * as home from './views/home.js';
 import * as wizard from './views/wizard.js';
@@ -33,6 +34,13 @@ function navLinks() {
   }
   if (anyRealmRole(['realm-admin']) || hasPlatformRole('platform-admin')) {
     links.push({ href: '#/admin', label: 'Administration', test: 'nav-admin', match: (p) => p.startsWith('/admin') });
+  } else {
+    // Auditors read the trails without administering anything.
+    const realms = (currentSession() || {}).realms || {};
+    const audited = Object.keys(realms).sort().find((realm) => (realms[realm] || []).includes('auditor'));
+    if (audited) {
+      links.push({ href: `#/realms/${encodeURIComponent(audited)}/audit`, label: 'Audit', test: 'nav-audit', match: (p) => /^\/realms\/[^/]+\/audit/.test(p) });
+    }
   }
   return links;
 }
@@ -131,6 +139,7 @@ onExpired(async (code, returnRoute) => {
 async function boot() {
   const s = await loadSession();
   if (!s) { await showSignIn(); return; }
+  clearRealmCache();
   if (currentPath() === '/sign-in') history.replaceState(null, '', `#${returnRoute()}`);
   const main = buildShell();
   if (!started) {

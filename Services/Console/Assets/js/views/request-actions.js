@@ -8,14 +8,16 @@ async function download(button, status, path, fallbackName, init = {}) {
   button.disabled = true;
   replace(status);
   try {
-    const response = await api(init.method || 'GET', path, { ...init, raw: true });
+    const { describe: _unused, ...options } = init;
+    const response = await api(init.method || 'GET', path, { ...options, raw: true });
     const blob = await response.blob();
     const name = filenameFrom(response, fallbackName);
     saveBlob(blob, name);
     replace(status, notice(`Downloaded ${name}.`, 'ok', 'download-done'));
     return true;
   } catch (e) {
-    replace(status, problemView(e, { testId: 'download-problem' }));
+    const shown = init.describe ? init.describe(e) : e;
+    replace(status, problemView(shown, { testId: 'download-problem' }));
     return false;
   } finally {
     button.disabled = false;
@@ -45,13 +47,25 @@ function downloads(req, cert) {
     h('div', { class: 'row' }, buttons), status);
 }
 
+const DESTROYED = {
+  downloaded: 'The private key was downloaded, and the server then destroyed its copy.',
+  'retention-expired': 'The private key was destroyed: nobody downloaded it within the time the policy keeps it.',
+  'request-ended': 'The private key was destroyed: the request ended without a certificate.',
+  'certificate-revoked': 'The private key was destroyed: the certificate was revoked before the key was downloaded.',
+};
+
+function destroyedText(status) {
+  const cause = (/\(([^)]+)\)/.exec(status) || [])[1];
+  return DESTROYED[cause] || `The private key is gone (${status}).`;
+}
+
 function keyBundle(req, refresh) {
   if (req.keySource !== 'server') return null;
   const st = req.keyStatus || '';
   if (st !== 'sealed') {
     return h('div', { class: 'card', 'data-test': 'key-bundle' }, h('h2', {}, 'Private key'),
       notice(st.startsWith('destroyed')
-        ? `The private key is gone (${st}). It was downloaded already or its retention time ran out; it cannot be downloaded again. If you no longer have it, revoke this certificate and request a new one.`
+        ? `${destroyedText(st)} It cannot be downloaded again. If you do not have it, revoke this certificate and request a new one.`
         : 'The private key is not ready for download yet.', st.startsWith('destroyed') ? 'warn' : 'info', 'key-bundle-status'));
   }
   const status = h('div', { 'aria-live': 'polite' });
@@ -73,7 +87,8 @@ function keyBundle(req, refresh) {
     if (!ack.checked) { replace(status, notice('Tick the box to confirm you will keep the file safe: there is no second download.', 'error')); return; }
     const ext = format.value === 'pkcs12' ? 'p12' : 'pem';
     const ok = await download(go, status, `/v1/realms/${encodeURIComponent(req.realm)}/requests/${encodeURIComponent(req.id)}/key-bundle`,
-      `${req.serialNumber || req.id}-key.${ext}`, { method: 'POST', query: { format: format.value }, body: { password: pw.value } });
+      `${req.serialNumber || req.id}-key.${ext}`, { method: 'POST', query: { format: format.value }, body: { password: pw.value },
+        describe: (e) => (e.status === 403 && /password/i.test(e.detail) ? { title: 'Wrong password', detail: `${e.detail.charAt(0).toUpperCase()}${e.detail.slice(1)}. Nothing was downloaded and the key is still there: try again.` } : e) });
     if (ok) { pw.value = ''; setTimeout(refresh, 1500); }
   });
   return h('div', { class: 'card', 'data-test': 'key-bundle' }, h('h2', {}, 'Private key'),
