@@ -117,6 +117,28 @@ class ConsoleSecurityTests(unittest.TestCase):
         self.assertIn(browser.fixtures()["realm"], realms)
         self.assertNotIn(browser.fixtures()["foreignRealm"], realms, "a foreign realm is not listed")
 
+    def test_a_session_that_ends_mid_work_signs_in_again_to_the_same_page(self):
+        if browser.SIGN_IN != "oidc":
+            self.skipTest("needs the OpenID provider (the harness runs with it)")
+        driver = self.driver
+        browser.sign_in(driver, "requester", route="/requests")
+        # The console forgets the session (as after its lifetime, its token's expiry or a
+        # restart): the browser still sends the old id.
+        driver.execute_cdp_cmd("Network.setCookie", {
+            "name": "clm_console", "value": "ended-session", "url": browser.origin() + "/console/",
+            "path": "/console", "httpOnly": True, "sameSite": "Lax"})
+        browser.go(driver, "/certificates")
+        browser.wait_test(driver, "session-expired")
+        self.assertIn("expired", browser.page_text(driver).lower())
+        browser.click(driver, "sign-in-again")
+        field = browser.wait_for(driver, lambda d: d.find_element("name", "sub"), message="the provider's form")
+        field.clear()
+        field.send_keys(browser.user("requester")["subject"])
+        field.find_element("xpath", "./ancestor::form//*[@type='submit' or self::button]").click()
+        browser.wait_test(driver, "user-subject", visible=False)
+        browser.wait_for(driver, lambda d: d.current_url.endswith("#/certificates"),
+                         message="back on the page the person was on")
+
     def test_sign_out_ends_the_session(self):
         driver = self.driver
         browser.sign_in(driver, "requester")
