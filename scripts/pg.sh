@@ -83,8 +83,8 @@ init_cluster() {
     fi
     rm -f "$pwfile"
 
-    # Settings: loopback TCP only, private socket folder, scram passwords. The cluster is a
-    # disposable development/test cluster, so durability is traded for speed (fsync off).
+    # Settings: loopback TCP only, private socket folder, scram passwords. Durability is set
+    # on every start (clm-durability.conf, below).
     local conf
     conf="$(mktemp)"
     cat >"$conf" <<EOF
@@ -96,9 +96,6 @@ unix_socket_directories = '$PG_SOCK'
 unix_socket_permissions = 0700
 password_encryption = 'scram-sha-256'
 max_connections = 300
-fsync = off
-full_page_writes = off
-synchronous_commit = off
 log_min_messages = warning
 log_connections = off
 EOF
@@ -215,10 +212,37 @@ EOF
     fi
 }
 
+# Durable by default: what `make run` and `make bench` acknowledge survives a power cut. Only
+# the test suite trades it for speed, per throw-away database (TestDatabase sets
+# synchronous_commit off on each one it creates). Clusters initialised before this had
+# fsync off in postgresql.conf; this file is included after it, so it wins. Sets
+# PG_TLS_CHANGED (any reload-worthy change) when it wrote.
+ensure_durability() {
+    local conf include="include_if_exists = 'clm-durability.conf'"
+    conf="$(mktemp)"
+    cat >"$conf" <<'EOF'
+# Written by scripts/pg.sh on every start; edits here are overwritten.
+fsync = on
+full_page_writes = on
+synchronous_commit = on
+EOF
+    install_if_changed "$conf" "$PG_DATA/clm-durability.conf" 644
+    rm -f "$conf"
+    if ! grep -qxF "$include" "$PG_DATA/postgresql.conf"; then
+        printf '\n# --- durability (scripts/pg.sh) ---\n%s\n' "$include" >>"$PG_DATA/postgresql.conf"
+        PG_TLS_CHANGED=1
+    fi
+}
+
+ensure_config() {
+    ensure_tls
+    ensure_durability
+}
+
 # A running server picks up changed TLS files and settings on reload; no restart needed.
 reload_if_tls_changed() {
     [[ -n "$PG_TLS_CHANGED" ]] || return 0
-    log "pg: reloading the configuration for TLS"
+    log "pg: reloading the configuration (TLS, durability)"
     pg_run pg_ctl -D "$PG_DATA" reload >/dev/null || warn "pg: reload failed; restart the cluster to enable TLS"
 }
 
@@ -228,7 +252,7 @@ cmd_start() {
     local pid
     if pid="$(pid_alive pg "$(expect)")"; then
         log "pg: already running (pid $pid) on 127.0.0.1:$PG_PORT"
-        ensure_tls
+        ensure_config
         reload_if_tls_changed
         return 0
     fi
@@ -239,7 +263,7 @@ cmd_start() {
         if [[ -n "$pid" ]] && [[ "$(proc_cmdline "$pid" || true)" == *"$PG_DATA"* ]]; then
             echo "$pid" >"$(pid_file pg)"
             log "pg: already running (pid $pid), pid file restored"
-            ensure_tls
+            ensure_config
             reload_if_tls_changed
             return 0
         fi
@@ -248,7 +272,7 @@ cmd_start() {
         die "pg: port $PG_PORT is already in use by a process this project did not start"
     fi
     [[ -s "$PG_DATA/PG_VERSION" ]] || init_cluster
-    ensure_tls
+    ensure_config
     log "pg: starting on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
     if ! pg_run pg_ctl -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null; then
         log_tail "$PG_LOG"

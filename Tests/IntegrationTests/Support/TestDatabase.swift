@@ -13,7 +13,11 @@ struct TestDatabase: Sendable {
         guard result.status == 0 else {
             throw TestSetupError("db-provision.sh \(name) failed: \(result.stderr)\(result.stdout)")
         }
-        return TestDatabase(name: name, environment: environment)
+        let database = TestDatabase(name: name, environment: environment)
+        // The cluster is durable (scripts/pg.sh); a throw-away test database need not wait for
+        // the WAL to reach the disk at each commit.
+        _ = try database.query("ALTER DATABASE \(name) SET synchronous_commit = off")
+        return database
     }
 
     func drop() {
