@@ -6,11 +6,22 @@ public struct KafkaConfiguration: Sendable {
     public var clientID: String
     /// Extra librdkafka properties (TLS, SASL…), applied last so operators can override.
     public var properties: [String: String]
+    /// How long a fetch may wait at the broker for data (`fetch.wait.max.ms`). Apache Kafka
+    /// answers as soon as data arrives, so this only bounds idle polling there; Tansu answers
+    /// only when it runs out, so every hop waits about half of it (produce→consume p50 252 ms
+    /// at 500 ms, 27 ms at 50 ms). Shorter waits cost Tansu CPU while idle: with the local
+    /// system's consumers, 2.8 % of a core at 500 ms, 18 % at 50 ms (measured 2026-12-01).
+    /// Default 500 ms, librdkafka's own.
+    public var fetchWait: Duration
 
-    public init(bootstrapServers: String = "127.0.0.1:19092", clientID: String, properties: [String: String] = [:]) {
+    public init(
+        bootstrapServers: String = "127.0.0.1:19092", clientID: String, properties: [String: String] = [:],
+        fetchWait: Duration = .milliseconds(500)
+    ) {
         self.bootstrapServers = bootstrapServers
         self.clientID = clientID
         self.properties = properties
+        self.fetchWait = fetchWait
     }
 
     /// Producer properties: `acks=all` and one request in flight per broker, so a retry never
@@ -44,6 +55,8 @@ public struct KafkaConfiguration: Sendable {
         props["session.timeout.ms"] = "6000"
         props["heartbeat.interval.ms"] = "1000"
         props["enable.partition.eof"] = "false"
+        let (seconds, attoseconds) = fetchWait.components
+        props["fetch.wait.max.ms"] = "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)"
         // A broker that lost its topics gets them back from a relay moments later; look for
         // them every 5 s (default 5 min) so the group picks their partitions up at once.
         props["topic.metadata.refresh.interval.ms"] = "5000"

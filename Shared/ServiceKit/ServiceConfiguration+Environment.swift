@@ -42,7 +42,12 @@ extension ServiceConfiguration {
                 "CLM_KAFKA_TOPIC_PREFIX may contain only letters, digits, '.', '_' and '-', got \(EnvironmentReader.quoted(topicPrefix))"
             )
         }
-        return (KafkaConfiguration(bootstrapServers: brokers, clientID: clientID, properties: properties), topicPrefix)
+        let fetchWait = env.int("CLM_KAFKA_FETCH_WAIT_MS", default: 500, range: 1...10_000)
+        return (
+            KafkaConfiguration(
+                bootstrapServers: brokers, clientID: clientID, properties: properties,
+                fetchWait: .milliseconds(fetchWait)), topicPrefix
+        )
     }
 
     /// The current KEK (`CLM_KEK` or `CLM_KEK_FILE`, with `CLM_KEK_ID`) and the retired ones.

@@ -5,6 +5,8 @@ import Logging
 import NIOSSL
 import Testing
 
+@testable import CLMMessaging
+
 @Suite("ServiceConfiguration.fromEnvironment")
 struct ServiceKitConfigurationTests {
     static let service = ServiceDefinition(
@@ -52,6 +54,7 @@ struct ServiceKitConfigurationTests {
         #expect(configuration.kafka.clientID == "clm-test")
         #expect(configuration.kafka.properties.isEmpty)
         #expect(configuration.topicPrefix == "clm")
+        #expect(configuration.kafka.consumerProperties(groupID: "g")["fetch.wait.max.ms"] == "500")
         #expect(configuration.logLevel == .info)
         #expect(configuration.startupTimeout == .seconds(15))
         #expect(configuration.keyEncryptionKey == nil)
@@ -65,6 +68,7 @@ struct ServiceKitConfigurationTests {
             "CLM_KAFKA_BROKERS": "k1:9092,k2:9092",
             "CLM_KAFKA_PROPERTIES": "security.protocol=SSL, ssl.ca.location=/etc/ca.pem,sasl.password=a=b",
             "CLM_KAFKA_TOPIC_PREFIX": "clm-prod_1.x", "CLM_LOG_LEVEL": "DEBUG", "CLM_STARTUP_TIMEOUT_SECONDS": "600",
+            "CLM_KAFKA_FETCH_WAIT_MS": "20",
         ])
         #expect(configuration.httpHost == "0.0.0.0")
         #expect(configuration.httpPort == 8443)
@@ -80,6 +84,8 @@ struct ServiceKitConfigurationTests {
                 "security.protocol": "SSL", "ssl.ca.location": "/etc/ca.pem", "sasl.password": "a=b",
             ])
         #expect(configuration.topicPrefix == "clm-prod_1.x")
+        #expect(configuration.kafka.fetchWait == .milliseconds(20))
+        #expect(configuration.kafka.consumerProperties(groupID: "g")["fetch.wait.max.ms"] == "20")
         #expect(configuration.logLevel == .debug)
         #expect(configuration.startupTimeout == .seconds(600))
     }
