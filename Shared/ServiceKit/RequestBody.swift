@@ -4,8 +4,17 @@ import Hummingbird
 import NIOCore
 
 extension Request {
-    /// Decodes a JSON body of at most `limit` bytes; larger bodies get 413, bad JSON 400.
+    /// Decodes a JSON body of at most `limit` bytes: larger bodies get 413, anything but one
+    /// JSON document 400 `malformed-body`, a string that breaks the rule for text (`TextRule`,
+    /// decision 0021) 422 `invalid-text` naming its field — before any field is decoded.
     public func decodeJSON<T: Decodable>(_: T.Type, limit: Int = 256 * 1024) async throws -> T {
+        let bytes = try await checkedJSON(limit: limit)
+        return try ContractCoding.decoder().decode(T.self, from: Data(bytes))
+    }
+
+    /// The body's bytes, at most `limit`, once they are one JSON document whose every string
+    /// (member names included) keeps `TextRule.standard`: the one place every body is judged.
+    public func checkedJSON(limit: Int) async throws -> [UInt8] {
         var request = self
         let buffer: ByteBuffer
         do {
@@ -13,7 +22,13 @@ extension Request {
         } catch {
             throw APIError(.contentTooLarge, code: "body-too-large", detail: "body exceeds \(limit) bytes")
         }
-        return try ContractCoding.decoder().decode(T.self, from: Data(buffer: buffer))
+        let bytes = Array(buffer: buffer)
+        do {
+            _ = try TextRule.standard.check(json: bytes)
+        } catch {
+            throw error.problem
+        }
+        return bytes
     }
 }
 

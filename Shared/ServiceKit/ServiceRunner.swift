@@ -204,8 +204,8 @@ public enum ServiceRunner {
             logger: context.logger)
     }
 
-    /// The middleware every service has (metrics, problems, admission, authentication), its
-    /// audit, health and metrics routes.
+    /// The middleware every service has (metrics, problems, admission, authentication, the rule
+    /// for text in query parameters), its audit, health and metrics routes.
     static func makeRouter(
         context: ServiceContext, metrics: PrometheusCollectorRegistry, consumerJoined: (@Sendable () -> Bool)?
     ) -> Router<ServiceRequestContext> {
@@ -219,6 +219,7 @@ public enum ServiceRunner {
             middleware: AuthenticationMiddleware(
                 authenticator: context.authenticator, members: context.members, client: context.client,
                 database: context.database, recordFailure: failedLoginRecorder(context)))
+        router.add(middleware: QueryTextMiddleware())
         AuditRoutes(context: context).add(to: router)
         HealthCheck(database: context.database, producer: context.producer, consumerJoined: consumerJoined)
             .addRoutes(to: router)

@@ -18,6 +18,12 @@ extension JSONValue {
 
         private func fail(_ reason: String) -> ParseError { ParseError(reason: "\(reason) at offset \(position)") }
 
+        private func failInString(_ reason: String) -> ParseError {
+            var error = fail(reason)
+            error.isInString = true
+            return error
+        }
+
         mutating func parseValue(depth: Int) throws(ParseError) -> JSONValue {
             guard position < bytes.count else { throw fail("unexpected end of JSON") }
             switch bytes[position] {
@@ -62,12 +68,22 @@ extension JSONValue {
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                     throw fail("expected a member name")
                 }
-                let name = try parseString()
+                let name: String
+                do {
+                    name = try parseString()
+                } catch  where error.isInString {
+                    throw ParseError(reason: "in a member name: \(error.reason)", isInString: true)
+                }
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 position += 1
                 skipWhitespace()
-                let value = try parseValue(depth: depth)
+                let value: JSONValue
+                do {
+                    value = try parseValue(depth: depth)
+                } catch {
+                    throw error.within(.member(name))
+                }
                 guard members.updateValue(value, forKey: name) == nil else { throw fail("duplicate member name") }
                 skipWhitespace()
                 guard position < bytes.count else { throw fail("unexpected end of JSON") }
@@ -92,7 +108,11 @@ extension JSONValue {
             }
             while true {
                 skipWhitespace()
-                elements.append(try parseValue(depth: depth))
+                do {
+                    elements.append(try parseValue(depth: depth))
+                } catch {
+                    throw error.within(.index(elements.count))
+                }
                 skipWhitespace()
                 guard position < bytes.count else { throw fail("unexpected end of JSON") }
                 if bytes[position] == UInt8(ascii: ",") {
@@ -150,7 +170,7 @@ extension JSONValue {
                 switch byte {
                 case UInt8(ascii: "\""):
                     guard let text = String(validating: out, as: UTF8.self) else {
-                        throw fail("string is not valid UTF-8")
+                        throw failInString("string is not valid UTF-8")
                     }
                     return text
                 case UInt8(ascii: "\\"):
@@ -168,7 +188,7 @@ extension JSONValue {
                     default: throw fail("invalid escape")
                     }
                 case 0x00..<0x20:
-                    throw fail("control character in string")
+                    throw failInString("unescaped control character \(Unicode.Scalar(byte).codePoint)")
                 default:
                     out.append(byte)
                 }
@@ -182,16 +202,16 @@ extension JSONValue {
                 guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
                     bytes[position + 1] == UInt8(ascii: "u")
                 else {
-                    throw fail("unpaired surrogate")
+                    throw failInString("unpaired surrogate")
                 }
                 position += 2
                 let low = try parseHex4()
-                guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate") }
+                guard (0xDC00...0xDFFF).contains(low) else { throw failInString("unpaired surrogate") }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if (0xDC00...0xDFFF).contains(scalar) {
-                throw fail("unpaired surrogate")
+                throw failInString("unpaired surrogate")
             }
-            guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid code point") }
+            guard let unicode = Unicode.Scalar(scalar) else { throw failInString("invalid code point") }
             return Array(String(Character(unicode)).utf8)
         }
 
@@ -212,5 +232,14 @@ extension JSONValue {
             }
             return value
         }
+    }
+}
+
+extension JSONValue.ParseError {
+    /// The same failure, one level further out: inside `component`.
+    func within(_ component: JSONPath.Component) -> Self {
+        var error = self
+        error.path.components.insert(component, at: 0)
+        return error
     }
 }

@@ -19,6 +19,12 @@ public enum JSONValue: Sendable, Hashable {
     /// Why a document was not accepted (for the caller to wrap; never contains the input).
     public struct ParseError: Error, Sendable {
         public let reason: String
+        /// Whether the failure lies in a string's contents (invalid UTF-8, an unpaired surrogate,
+        /// an unescaped control character) rather than in the document's structure.
+        public internal(set) var isInString = false
+        /// Where it failed: the member names and array indices leading to the value, outermost
+        /// first (a member name that fails names its object).
+        public internal(set) var path = JSONPath()
     }
 
     /// Parses one JSON document (RFC 8259) with at most `maximumDepth` nested arrays/objects.

@@ -103,7 +103,9 @@ struct KeyBundleRouteTests {
 
             let garbage = try await Self.post(client, id.uuidString, body: "not json")
             #expect(garbage.status == .badRequest)
-            #expect(try ProblemRouteTests.problem(garbage).detail == "body is not valid JSON")
+            #expect(
+                try ProblemRouteTests.problem(garbage).detail
+                    == "body is not valid JSON: invalid literal at offset 0")
 
             let large = #"{"password":"\#(String(repeating: "x", count: 5000))"}"#
             let tooLarge = try await Self.post(client, id.uuidString, body: large)

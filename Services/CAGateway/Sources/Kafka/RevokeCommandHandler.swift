@@ -6,7 +6,8 @@ import Foundation
 import Logging
 
 /// Revocations over the Kafka command topic, judged by the same `RevokeCertificate` as
-/// `POST …/revoke`: the token is verified, the envelope's realm authorised like a path's
+/// `POST …/revoke`: its fields are held to the rule for text of every HTTP body (`TextRule`,
+/// `invalid-text`), the token is verified, the envelope's realm authorised like a path's
 /// (no role there answers `not-found`), and every command gets exactly one `CommandResult`
 /// under its id, also one that fails its schema (`refuse`). The token is never logged or
 /// stored; the dead-letter copy has it replaced (`RevokeCommand.secretFields`).
@@ -51,6 +52,7 @@ struct RevokeCommandHandler: Sendable {
     private func revoke(
         _ command: RevokeCommand, realm: String, in store: PostgresCAGatewayTransaction, event tx: EventTransaction
     ) async throws -> RevokeCertificate.Outcome {
+        if let violation = try TextRule.standard.violation(inEncoded: command) { throw violation.problem }
         let principal = try await caller.principal(token: command.token, in: tx)
         let authorization = try AccessPolicy.authorize(.revokeCertificate, principal: principal, realm: realm)
         let locator: CertificateLocator

@@ -6,7 +6,8 @@ import Foundation
 import Logging
 
 /// Submissions over the Kafka command topic, judged by the same `SubmitRequest` as
-/// `POST …/requests`: the caller's token is verified, the realm in the envelope is authorised
+/// `POST …/requests`: its fields are held to the rule for text of every HTTP body (`TextRule`,
+/// `invalid-text`), the caller's token is verified, the realm in the envelope is authorised
 /// like a path's (a realm without a role answers `not-found`), and every command gets exactly
 /// one `CommandResult` — also one that fails its schema or cannot be judged (`refuse`).
 ///
@@ -48,6 +49,7 @@ struct CommandHandler: Sendable {
     private func submit(_ command: SubmitCommand, realm: String, in tx: EventTransaction, logger: Logger) async throws
         -> UUID
     {
+        if let violation = try TextRule.standard.violation(inEncoded: command) { throw violation.problem }
         let principal = try await caller.principal(token: command.token, in: tx)
         _ = try AccessPolicy.authorize(.submitRequest, principal: principal, realm: realm)
         let body = SubmitRequestBody(

@@ -117,14 +117,8 @@ struct RegistryRoutes: Sendable {
         -> JSONResponse<PolicySnapshot>
     {
         let realm = try await requireRealm(ctx, .manageRealm)
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: 64 * 1024)
-        } catch {
-            throw Problem(.tooLarge, code: "body-too-large", detail: "a policy document is at most 64 KiB")
-        }
-        let document = try RegistryRules.policyDocument(Array(buffer: body), existing: existing)
+        let body = try await request.checkedJSON(limit: 64 * 1024)
+        let document = try RegistryRules.policyDocument(body, existing: existing)
         let snapshot = try await changes.savePolicy(
             document, realm: realm, existing: existing, by: try ctx.requirePrincipal().subject,
             database: context.logging(to: ctx.logger))
