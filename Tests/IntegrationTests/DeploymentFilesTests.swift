@@ -8,7 +8,9 @@ struct DeploymentFilesTests {
     static let repoRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test("compose.yaml parses and runs Kafka, PostgreSQL, the edge and all five services with health checks")
+    @Test(
+        "compose.yaml parses and runs Kafka, PostgreSQL, the edge, all five services and the console with health checks"
+    )
     func composeFile() throws {
         let script = """
             import json, sys, yaml
@@ -23,7 +25,7 @@ struct DeploymentFilesTests {
         // Untyped on purpose: compose.yaml as python prints it, not a CLM API answer.
         let services =
             try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: Any]] ?? [:]
-        for name in ["kafka", "postgres", "edge", "registry", "intake", "approval", "keygen", "ca-gateway"] {
+        for name in ["kafka", "postgres", "edge", "registry", "intake", "approval", "keygen", "ca-gateway", "console"] {
             #expect(services[name] != nil, "compose.yaml has no service '\(name)'")
         }
         for name in ["registry", "intake", "approval", "keygen", "ca-gateway"] {
@@ -35,14 +37,21 @@ struct DeploymentFilesTests {
                 #expect(env.contains(key), "\(name) lacks \(key)")
             }
         }
+        // The console has no database or broker, but must know its API and identity provider.
+        let console = services["console"] ?? [:]
+        #expect(console["build"] as? Bool == true && console["health"] as? Bool == true)
+        for key in ["CLM_CONSOLE_API_URL", "CLM_CONSOLE_OIDC_ISSUER", "CLM_CONSOLE_PUBLIC_URL"] {
+            #expect((console["env"] as? [String] ?? []).contains(key), "console lacks \(key)")
+        }
     }
 
-    @Test("the Dockerfile builds every product on a base whose librdkafka is new enough and ships the schemas")
+    @Test("the Dockerfile builds every product on a base whose librdkafka is new enough and ships the resources")
     func dockerfile() throws {
         let text = try String(contentsOf: Self.repoRoot.appendingPathComponent("deploy/Dockerfile"), encoding: .utf8)
         #expect(text.contains("ubuntu:24.04"))
         #expect(text.contains("librdkafka1"))
-        #expect(text.contains("clm_CLMContracts.resources"))
+        // Every resource bundle next to the binary: the event schemas, the console's pages.
+        #expect(text.contains("clm_*.resources"))
         #expect(text.contains("swift build -c release"))
     }
 }
