@@ -83,7 +83,7 @@ public enum ConsoleServer {
         AssetRoutes(catalog: catalog).add(to: router)
         SignInRoutes(
             settings: settings, sessions: sessions, openID: openID, development: development,
-            cookies: Cookies(secure: settings.publicURL.scheme == "https")
+            cookies: ConsoleCookies(secure: settings.publicURL.scheme == "https")
         ).add(to: router)
         APIProxy(apiURL: settings.apiURL, sessions: sessions).add(to: router)
         router.get("/health/live") { _, _ in try json(["status": "live"]) }

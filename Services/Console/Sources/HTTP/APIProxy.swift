@@ -46,7 +46,7 @@ struct APIProxy: Sendable {
         let path = String(request.uri.path.dropFirst("/console/api".count))
         guard Self.isPublicAPIPath(path) else { throw APIError.notFound("console API path \(path)") }
         var bearer: String?
-        switch await sessions.lookUp(Cookies.value(Cookies.session, in: request)) {
+        switch await sessions.lookUp(ConsoleCookies.value(ConsoleCookies.session, in: request)) {
         case .active(let session): bearer = session.bearer
         case .expired:
             throw APIError(.unauthorized, code: "session-expired", detail: "Your session has expired. Sign in again.")

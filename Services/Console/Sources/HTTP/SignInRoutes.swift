@@ -12,7 +12,7 @@ struct SignInRoutes: Sendable {
     let sessions: SessionStore
     let openID: OpenIDClient?
     let development: DevelopmentSignIn?
-    let cookies: Cookies
+    let cookies: ConsoleCookies
 
     /// What the page learns about its session; the token itself stays here.
     struct SessionView: Codable, Sendable {
@@ -47,7 +47,7 @@ struct SignInRoutes: Sendable {
     }
 
     private func session(_ request: Request) async throws -> Response {
-        switch await sessions.lookUp(Cookies.value(Cookies.session, in: request)) {
+        switch await sessions.lookUp(ConsoleCookies.value(ConsoleCookies.session, in: request)) {
         case .active(let session):
             let principal = session.principal
             return try json(
@@ -82,8 +82,8 @@ struct SignInRoutes: Sendable {
             let (url, signIn) = try await openID.authorizationRedirect(returnTo: returnTo)
             await sessions.remember(signIn)
             var response = redirect(url.absoluteString)
-            response.headers.appendCookie(
-                cookies.set(Cookies.signIn, signIn.state, maxAge: Int(SessionStore.pendingLifetime)))
+            response.setCookie(
+                cookies.set(ConsoleCookies.signIn, signIn.state, maxAge: Int(SessionStore.pendingLifetime)))
             return response
         } catch let error as SignInError {
             context.logger.warning("sign-in could not start", metadata: ["reason": "\(error.detail)"])
@@ -98,7 +98,7 @@ struct SignInRoutes: Sendable {
             return failedSignIn("the identity provider refused the sign-in (\(error)\(description))")
         }
         guard let openID, let state = query.get("state"), let code = query.get("code"),
-            Cookies.value(Cookies.signIn, in: request) == state,
+            ConsoleCookies.value(ConsoleCookies.signIn, in: request) == state,
             let signIn = await sessions.takePending(state: state)
         else {
             return failedSignIn("this sign-in was not started in this browser or took too long; sign in again")
@@ -109,8 +109,8 @@ struct SignInRoutes: Sendable {
                 principal: signedIn.principal, bearer: signedIn.bearer, idToken: signedIn.idToken, method: .oidc)
             context.logger.info("signed in", metadata: ["subject": "\(session.principal.subject)", "method": "oidc"])
             var response = redirect("/console/#\(signIn.returnTo)")
-            response.headers.appendCookie(cookies.clear(Cookies.signIn))
-            response.headers.appendCookie(cookies.set(Cookies.session, session.id, maxAge: maxAge(session)))
+            response.setCookie(cookies.clear(ConsoleCookies.signIn))
+            response.setCookie(cookies.set(ConsoleCookies.session, session.id, maxAge: maxAge(session)))
             return response
         } catch let error as SignInError {
             context.logger.warning("sign-in failed", metadata: ["reason": "\(error.detail)"])
@@ -132,13 +132,13 @@ struct SignInRoutes: Sendable {
         let session = await sessions.open(principal: principal, bearer: token, idToken: nil, method: .development)
         context.logger.info("signed in", metadata: ["subject": "\(principal.subject)", "method": "development"])
         var response = Response(status: .noContent)
-        response.headers.appendCookie(cookies.set(Cookies.session, session.id, maxAge: maxAge(session)))
+        response.setCookie(cookies.set(ConsoleCookies.session, session.id, maxAge: maxAge(session)))
         return response
     }
 
     private func logout(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         try ConsoleRequestGuard.check(request)
-        let closed = await sessions.close(Cookies.value(Cookies.session, in: request))
+        let closed = await sessions.close(ConsoleCookies.value(ConsoleCookies.session, in: request))
         let home = settings.publicURL.absoluteString.trimmingSuffix("/") + "/console/"
         var target = "/console/"
         if let closed, closed.method == .oidc, let openID,
@@ -148,7 +148,7 @@ struct SignInRoutes: Sendable {
         }
         if let closed { context.logger.info("signed out", metadata: ["subject": "\(closed.principal.subject)"]) }
         var response = try json(["redirect": target])
-        response.headers.appendCookie(cookies.clear(Cookies.session))
+        response.setCookie(cookies.clear(ConsoleCookies.session))
         return response
     }
 
