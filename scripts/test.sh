@@ -35,7 +35,11 @@ log "swift test --skip-build --no-parallel $*"
 buffering=()
 if [[ ! -t 1 ]] && command -v stdbuf >/dev/null; then buffering=(stdbuf -oL -eL); fi
 limit="${CLM_TEST_TIMEOUT_SECONDS:-2700}"
-"${buffering[@]}" swift test --skip-build --no-parallel "$@" &
+# A copy of the output, so a failed run ends with a list of what failed: CI shows only the
+# tail of a long log, and one failed expectation among 600 tests is otherwise lost in it.
+mkdir -p "$CLM_LOGS"
+transcript="$CLM_LOGS/swift-test.log"
+"${buffering[@]}" swift test --skip-build --no-parallel "$@" > >(tee "$transcript") 2>&1 &
 runner=$!
 # Watchdog: a test run that hangs is stopped after CLM_TEST_TIMEOUT_SECONDS (default 45
 # minutes, three times a normal run) with every thread's stack of the test process printed,
@@ -72,4 +76,9 @@ wait "$runner" || status=$?
 pkill -P "$watchdog" 2>/dev/null || true
 kill "$watchdog" 2>/dev/null || true
 wait "$watchdog" 2>/dev/null || true
+if ((status != 0)); then
+    echo "::: what failed (from $transcript)"
+    grep -E '✘|recorded an issue|error:|Fatal error|Caught signal' "$transcript" |
+        grep -v 'known issue' | cut -c1-400 | head -80 || true
+fi
 exit "$status"
