@@ -7,21 +7,32 @@ import Synchronization
 /// Probes PostgreSQL once a second so the service knows, without waiting, whether the
 /// database answers. API calls fail fast with 503 + Retry-After while it does not (the pool
 /// would otherwise hold them until it reconnects), and readiness reports it.
+///
+/// One failed probe is not an outage: on a saturated machine (two cores busy with large bodies)
+/// a probe can miss its deadline while the database is fine, and answering 503 to everyone for
+/// that second turns load into errors. The database counts as unavailable after
+/// `failuresBeforeUnavailable` probes in a row fail (about ten seconds by default); a database
+/// that refuses connections outright is seen sooner by the calls themselves, whose connection
+/// errors map to 503 as well.
 public final class DatabaseMonitor: Service, Sendable {
     private let client: PostgresClient
     private let logger: Logger
     /// Opens a fresh connection outside the pool; tells a busy pool from a dead database.
     private let directProbe: (@Sendable () async throws -> Void)?
-    private let state = Mutex<(available: Bool, reason: String)>((true, "ok"))
+    private let state: Mutex<(verdict: AvailabilityVerdict, reason: String)>
 
-    public init(client: PostgresClient, logger: Logger, directProbe: (@Sendable () async throws -> Void)? = nil) {
+    public init(
+        client: PostgresClient, logger: Logger, directProbe: (@Sendable () async throws -> Void)? = nil,
+        failuresBeforeUnavailable: Int = 3
+    ) {
         self.client = client
         self.logger = logger
         self.directProbe = directProbe
+        self.state = Mutex((AvailabilityVerdict(threshold: failuresBeforeUnavailable), "ok"))
     }
 
     /// Whether the last probe succeeded.
-    public var isAvailable: Bool { state.withLock { $0.available } }
+    public var isAvailable: Bool { state.withLock { $0.verdict.isAvailable } }
 
     /// `ok`, or why the last probe failed.
     public var status: String { state.withLock { $0.reason } }
@@ -38,19 +49,31 @@ public final class DatabaseMonitor: Service, Sendable {
             reason = "ok"
         } catch {
             // Under load every pooled connection may be busy and the probe waits in line: that
-            // is back-pressure, not an outage. Only a database that refuses a connection of
-            // its own is reported unavailable (and turns API calls into 503s).
-            if let directProbe, (try? await directProbe()) != nil {
-                reason = "ok"
-                logger.debug("database pool busy; direct probe answered")
+            // is back-pressure, not an outage. Only a database that does not answer a connection
+            // of its own either has failed the probe.
+            if let directProbe {
+                do {
+                    try await withDeadline(.seconds(3)) { try await directProbe() }
+                    reason = "ok"
+                    logger.debug("database pool busy; direct probe answered")
+                } catch let direct {
+                    reason =
+                        "unreachable: \(PostgresErrorText.describe(error)); own connection: \(PostgresErrorText.describe(direct))"
+                }
             } else {
                 reason = "unreachable: \(PostgresErrorText.describe(error))"
             }
         }
-        let available = reason == "ok"
-        let changed = state.withLock { current -> Bool in
-            defer { current = (available, reason) }
-            return current.available != available
+        let (verdict, changed) = state.withLock { current -> (AvailabilityVerdict, Bool) in
+            let changed = current.verdict.record(success: reason == "ok")
+            current.reason = current.verdict.isAvailable ? "ok" : reason
+            return (current.verdict, changed)
+        }
+        let available = verdict.isAvailable
+        if verdict.failuresInARow > 0 && available {
+            logger.warning(
+                "database probe failed",
+                metadata: ["reason": "\(reason)", "inARow": "\(verdict.failuresInARow) of \(verdict.threshold)"])
         }
         if changed {
             if available {

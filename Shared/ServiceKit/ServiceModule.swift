@@ -99,11 +99,13 @@ public struct ServiceContext: Sendable {
             })
     }
 
-    /// A read-only query helper with the same unavailability mapping.
-    public func read<T: Sendable>(logger: Logger? = nil, _ body: (PostgresConnection) async throws -> T) async throws
-        -> T
-    {
-        guard database.isAvailable else { throw Self.databaseUnavailable }
+    /// A read-only query helper with the same unavailability mapping. A read that answers for a
+    /// write already committed passes `failFast: false`: it tries the database even while the
+    /// monitor counts it unavailable, so the client is not told 503 for a write that happened.
+    public func read<T: Sendable>(
+        logger: Logger? = nil, failFast: Bool = true, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        guard database.isAvailable || !failFast else { throw Self.databaseUnavailable }
         do {
             return try await client.withConnection { connection in try await body(connection) }
         } catch let error as PSQLError where error.serverInfo == nil {

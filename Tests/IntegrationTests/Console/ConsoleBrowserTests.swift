@@ -88,13 +88,9 @@ struct ConsoleBrowserTests {
             try await stack.start()
             do {
                 try await console.start()
-                var upstreams: [String: String] = ["CLM_CONSOLE_UPSTREAM": "127.0.0.1:\(console.port)"]
-                for name in TestStack.names {
-                    let key = "CLM_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_UPSTREAM"
-                    upstreams[key] = "127.0.0.1:\(stack[name].port)"
-                }
                 try await edge.start(
-                    template: root.appendingPathComponent("deploy/nginx/clm.conf.template"), upstreams: upstreams)
+                    template: root.appendingPathComponent("deploy/nginx/clm.conf.template"),
+                    upstreams: EdgeProxy.upstreams(stack, consolePort: console.port))
                 try await Self.checkEdge(edge)
 
                 let run = BrowserRun(

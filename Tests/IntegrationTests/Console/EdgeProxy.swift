@@ -71,6 +71,16 @@ final class EdgeProxy: @unchecked Sendable {
         return text
     }
 
+    /// The `CLM_<NAME>_UPSTREAM` values for the five services of `stack` and a console.
+    static func upstreams(_ stack: TestStack, consolePort: Int) -> [String: String] {
+        var upstreams = ["CLM_CONSOLE_UPSTREAM": "127.0.0.1:\(consolePort)"]
+        for name in TestStack.names {
+            let key = "CLM_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_UPSTREAM"
+            upstreams[key] = "127.0.0.1:\(stack[name].port)"
+        }
+        return upstreams
+    }
+
     /// Writes the configuration and starts nginx; returns once `/edge/health` answers.
     /// - Parameter upstreams: `CLM_<NAME>_UPSTREAM` placeholder values (`host:port`).
     func start(template: URL, upstreams: [String: String], timeout: Duration = .seconds(20)) async throws {

@@ -42,7 +42,12 @@ struct RequestRoutes: Sendable {
             isRealmAdmin: access.principal.roles(in: access.realm).contains(Role.realmAdmin.rawValue), body: body,
             idempotencyKey: request.headers[.init("Idempotency-Key")!], database: context.logging(to: logger),
             logger: logger)
-        guard let view = try await view(outcome.request, realm: access.realm, requester: nil, logger: logger) else {
+        // The request is stored (or was already): its view is read even if the monitor just
+        // counted the database unavailable.
+        guard
+            let view = try await view(
+                outcome.request, realm: access.realm, requester: nil, logger: logger, failFast: false)
+        else {
             throw Problem.internal("request was not recorded")
         }
         return JSONResponse(view, status: outcome.isNew ? .accepted : .ok)
@@ -70,7 +75,12 @@ struct RequestRoutes: Sendable {
                 realm: access.realm, requester: access.subject, body: body,
                 idempotencyKey: request.headers[.init("Idempotency-Key")!], readModelGrace: readModelGrace),
             database: context.logging(to: logger), logger: logger)
-        guard let view = try await view(outcome.request, realm: access.realm, requester: nil, logger: logger) else {
+        // The request is stored (or was already): its view is read even if the monitor just
+        // counted the database unavailable.
+        guard
+            let view = try await view(
+                outcome.request, realm: access.realm, requester: nil, logger: logger, failFast: false)
+        else {
             throw Problem.internal("request was not recorded")
         }
         if case .submitted = outcome { return JSONResponse(view, status: .accepted) }
@@ -112,9 +122,11 @@ struct RequestRoutes: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: certificate + (found.chain ?? ""))))
     }
 
-    private func view(_ id: UUID, realm: String, requester: String?, logger: Logger) async throws -> RequestView? {
+    private func view(
+        _ id: UUID, realm: String, requester: String?, logger: Logger, failFast: Bool = true
+    ) async throws -> RequestView? {
         let store = self.store
-        return try await context.read {
+        return try await context.read(failFast: failFast) {
             try await store.view(id, realm: realm, requester: requester, withHistory: true, on: $0, logger: logger)
         }
     }
