@@ -14,7 +14,14 @@ extension Request {
 
     /// The body's bytes, at most `limit`, once they are one JSON document whose every string
     /// (member names included) keeps `TextRule.standard`: the one place every body is judged.
+    /// A body declared as something other than JSON is a 415 before it is read; one without a
+    /// Content-Type is taken as JSON.
     public func checkedJSON(limit: Int) async throws -> [UInt8] {
+        if let type = headers[.contentType], !Self.isJSON(mediaType: type) {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported-media-type",
+                detail: "the body must be JSON in UTF-8: send Content-Type: application/json")
+        }
         var request = self
         let buffer: ByteBuffer
         do {
@@ -29,6 +36,24 @@ extension Request {
             throw error.problem
         }
         return bytes
+    }
+}
+
+extension Request {
+    /// `application/json` or a `+json` type (RFC 6839), with no charset or UTF-8 (RFC 8259 §8.1).
+    static func isJSON(mediaType: String) -> Bool {
+        let parts = mediaType.lowercased().split(separator: ";", omittingEmptySubsequences: false)
+        let type = parts[0].trimmingCharacters(in: .whitespaces)
+        guard type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) else {
+            return false
+        }
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2, !pair[0].isEmpty else { return false }
+            let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            if pair[0] == "charset" && value != "utf-8" && value != "utf8" { return false }
+        }
+        return true
     }
 }
 
