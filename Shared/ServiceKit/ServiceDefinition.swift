@@ -36,6 +36,7 @@ public struct ServiceDefinition: Sendable {
     public var allMigrations: [Migration] {
         [
             Migration.messaging(schema: schema), Migration.outboxHistory(schema: schema),
+            Migration.outboxTraceContext(schema: schema),
             RealmMembers.migration(schema: schema), AuditLog.migration(schema: schema),
         ] + migrations
     }

@@ -88,4 +88,12 @@ public struct Migration: Sendable, Equatable {
                 "CREATE INDEX outbox_published ON \(schema).outbox (published_at) WHERE published_at IS NOT NULL",
             ])
     }
+
+    /// The event's W3C trace context beside its payload, so the relay can carry it in a Kafka
+    /// header (decision 0024) without parsing the event again.
+    public static func outboxTraceContext(schema: String) -> Migration {
+        Migration(
+            owner: outboxOwner, version: 3, name: "outbox keeps the trace context",
+            statements: ["ALTER TABLE \(schema).outbox ADD COLUMN traceparent text"])
+    }
 }

@@ -23,6 +23,8 @@ public struct Outbox: Sendable {
         public var topic: String
         public var key: String
         public var payload: [UInt8]
+        /// The event's `traceparent`, when it has one.
+        public var traceparent: String?
     }
 
     /// Where the broker said it stored a published row.
@@ -54,8 +56,8 @@ public struct Outbox: Sendable {
         let payload = ByteBuffer(bytes: try event.encoded())
         try await connection.query(
             """
-            INSERT INTO \(unescaped: schema).outbox (event_id, event_type, topic, key, payload)
-            VALUES (\(event.id), \(event.type), \(topic), \(event.subject), \(payload))
+            INSERT INTO \(unescaped: schema).outbox (event_id, event_type, topic, key, payload, traceparent)
+            VALUES (\(event.id), \(event.type), \(topic), \(event.subject), \(payload), \(event.traceparent))
             """, logger: logger)
     }
 
@@ -63,11 +65,11 @@ public struct Outbox: Sendable {
     func pending(limit: Int, client: PostgresClient, logger: Logger) async throws -> [Pending] {
         try await client.query(
             """
-            SELECT id, topic, key, payload FROM \(unescaped: schema).outbox
+            SELECT id, topic, key, payload, traceparent FROM \(unescaped: schema).outbox
             WHERE published_at IS NULL ORDER BY id LIMIT \(limit)
             """, logger: logger
-        ).decode((Int64, String, String, ByteBuffer).self).collectAll().map {
-            Pending(id: $0.0, topic: $0.1, key: $0.2, payload: Array(buffer: $0.3))
+        ).decode((Int64, String, String, ByteBuffer, String?).self).collectAll().map {
+            Pending(id: $0.0, topic: $0.1, key: $0.2, payload: Array(buffer: $0.3), traceparent: $0.4)
         }
     }
 

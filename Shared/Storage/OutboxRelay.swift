@@ -125,7 +125,11 @@ public final class OutboxRelay: Service, Sendable {
         for row in rows {
             do {
                 pending.append(
-                    (row.id, row.topic, try producer.produce(topic: row.topic, key: row.key, value: row.payload)))
+                    (
+                        row.id, row.topic,
+                        try producer.produce(
+                            topic: row.topic, key: row.key, value: row.payload, headers: Self.headers(of: row))
+                    ))
             } catch {
                 enqueueError = error
                 break
@@ -194,4 +198,18 @@ public final class OutboxRelay: Service, Sendable {
         guard let keep = retention.keep else { return }
         try await outbox.prune(olderThan: keep, client: client, logger: logger)
     }
+}
+
+extension OutboxRelay {
+    /// The CloudEvents Kafka binding, structured mode (decision 0024): the value is the whole
+    /// event as JSON, and `content-type` says so, which is how other SDKs recognise a
+    /// CloudEvent. The trace context rides along as `traceparent` (W3C Trace Context's Kafka
+    /// convention) for consumers that do not parse the event.
+    static func headers(of row: Outbox.Pending) -> [(String, [UInt8])] {
+        var headers = [("content-type", contentType)]
+        if let traceparent = row.traceparent { headers.append(("traceparent", Array(traceparent.utf8))) }
+        return headers
+    }
+
+    static let contentType = Array("application/cloudevents+json; charset=UTF-8".utf8)
 }
