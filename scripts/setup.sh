@@ -8,7 +8,8 @@
 #      oidc-provider-mock (the OpenID provider the console signs in with)
 #   5. the interop venv .local/interop: the CloudEvents Python SDK and confluent-kafka, which
 #      read CLM's events as another language's consumer would
-#   6. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
+#   6. promtool (Prometheus's metrics linter) out of Debian's prometheus package, into .local/prometheus
+#   7. .local/secrets.env with random passwords and the key-encryption key (never regenerated)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -145,6 +146,24 @@ if ! compgen -G "$CLM_INTEROP_VENV/lib/python3*/site-packages/cloudevents-$CLOUD
         --find-links "$CLM_WHEELS" "cloudevents==$CLOUDEVENTS_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
     "$CLM_INTEROP_VENV/bin/python" -c 'import cloudevents.core.bindings.kafka, confluent_kafka' 2>/dev/null ||
         die "the interop venv $CLM_INTEROP_VENV does not import cloudevents and confluent_kafka"
+fi
+
+# --- promtool ------------------------------------------------------------------------------
+# Prometheus's own linter for the services' /metrics (MetricsConventionTests), taken out of
+# Debian's prometheus package without installing it: installing would start a Prometheus
+# server on port 9090 of the developer's machine.
+CLM_PROMTOOL="$CLM_LOCAL/prometheus/usr/bin/promtool"
+if [[ ! -x "$CLM_PROMTOOL" ]]; then
+    log "extracting promtool from Debian's prometheus package into $CLM_LOCAL/prometheus"
+    download="$(mktemp -d)"
+    if ! (cd "$download" && apt-get download prometheus >/dev/null 2>&1); then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        (cd "$download" && apt-get download prometheus >/dev/null) || die "apt-get download prometheus failed"
+    fi
+    dpkg-deb -x "$download"/prometheus_*.deb "$CLM_LOCAL/prometheus.tmp"
+    rm -rf "$download" "$CLM_LOCAL/prometheus"
+    mv "$CLM_LOCAL/prometheus.tmp" "$CLM_LOCAL/prometheus"
+    "$CLM_PROMTOOL" --version >/dev/null || die "$CLM_PROMTOOL does not run"
 fi
 
 # --- secrets -------------------------------------------------------------------------------

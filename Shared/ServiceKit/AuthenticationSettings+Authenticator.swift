@@ -6,6 +6,7 @@ extension ServiceConfiguration.AuthenticationSettings {
     public func makeAuthenticator() -> BearerAuthenticator {
         BearerAuthenticator(
             verifier: TokenVerifier(issuer: issuer, audience: audience, clockSkew: clockSkew),
-            keys: KeySetCache(url: jwksURL))
+            keys: KeySetCache(
+                url: jwksURL, fetch: discoveryIssuer.map { OpenIDDiscovery.keySetFetch(issuer: $0) }))
     }
 }

@@ -1,5 +1,6 @@
 import CLMStorage
 import Logging
+import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -8,12 +9,11 @@ import Synchronization
 /// database answers. API calls fail fast with 503 + Retry-After while it does not (the pool
 /// would otherwise hold them until it reconnects), and readiness reports it.
 ///
-/// One failed probe is not an outage: on a saturated machine (two cores busy with large bodies)
-/// a probe can miss its deadline while the database is fine, and answering 503 to everyone for
-/// that second turns load into errors. The database counts as unavailable after
-/// `failuresBeforeUnavailable` probes in a row fail (about ten seconds by default); a database
-/// that refuses connections outright is seen sooner by the calls themselves, whose connection
-/// errors map to 503 as well.
+/// One missed deadline is not an outage: on a saturated machine (two cores busy with large
+/// bodies) a probe can go unanswered in time while the database is fine, and answering 503 to
+/// everyone for that second turns load into errors. Probes that get no answer in time count
+/// only after `failuresBeforeUnavailable` in a row (about ten seconds by default); a database
+/// that refuses (connection refused, login rejected) counts at the first probe.
 public final class DatabaseMonitor: Service, Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -42,6 +42,8 @@ public final class DatabaseMonitor: Service, Sendable {
     public func probe() async -> Bool {
         let client = self.client
         let reason: String
+        // Whether the database (or the network) said no, rather than saying nothing in time.
+        var definite = false
         do {
             // `withDeadline` returns even when the query ignores cancellation (a connection the
             // server dropped without a word), so the monitor itself cannot hang.
@@ -57,15 +59,17 @@ public final class DatabaseMonitor: Service, Sendable {
                     reason = "ok"
                     logger.debug("database pool busy; direct probe answered")
                 } catch let direct {
+                    definite = !Self.isTimeout(direct)
                     reason =
                         "unreachable: \(PostgresErrorText.describe(error)); own connection: \(PostgresErrorText.describe(direct))"
                 }
             } else {
+                definite = !Self.isTimeout(error)
                 reason = "unreachable: \(PostgresErrorText.describe(error))"
             }
         }
         let (verdict, changed) = state.withLock { current -> (AvailabilityVerdict, Bool) in
-            let changed = current.verdict.record(success: reason == "ok")
+            let changed = current.verdict.record(success: reason == "ok", definite: definite)
             current.reason = current.verdict.isAvailable ? "ok" : reason
             return (current.verdict, changed)
         }
@@ -83,6 +87,17 @@ public final class DatabaseMonitor: Service, Sendable {
             }
         }
         return available
+    }
+
+    /// A missed deadline or a connect that timed out: no answer, which load can explain.
+    static func isTimeout(_ error: any Error) -> Bool {
+        if error is DeadlineExceeded { return true }
+        if let error = error as? PSQLError, let channel = error.underlying as? ChannelError,
+            case .connectTimeout = channel
+        {
+            return true
+        }
+        return false
     }
 
     public func run() async throws {

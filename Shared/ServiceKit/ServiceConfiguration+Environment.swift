@@ -1,3 +1,4 @@
+import CLMIdentity
 import CLMMessaging
 import CLMStorage
 import Foundation
@@ -83,17 +84,35 @@ extension ServiceConfiguration {
     }
 
     static func readAuthentication(_ env: inout EnvironmentReader) -> AuthenticationSettings {
-        let jwksText = env.required(
-            "CLM_AUTH_JWKS_URL", hint: "the identity provider's JWKS, e.g. file:///path/jwks.json or https://idp/jwks")
+        // Either the provider's issuer URL (its key set found by OpenID Connect discovery) or the
+        // key set's own URL; the latter wins when both are set.
+        let issuerText = env.optional("CLM_AUTH_ISSUER_URL")
+        let issuerURL = issuerText.flatMap(URL.init(string:))
+        if let issuerText,
+            issuerURL == nil || !["http", "https"].contains(issuerURL?.scheme ?? "") || issuerURL?.host == nil
+        {
+            env.problem(
+                "CLM_AUTH_ISSUER_URL must be the provider's http:// or https:// issuer URL, got \(EnvironmentReader.quoted(issuerText))"
+            )
+        }
+        let jwksText =
+            issuerText == nil
+            ? env.required(
+                "CLM_AUTH_JWKS_URL",
+                hint:
+                    "the identity provider's JWKS, e.g. file:///path/jwks.json or https://idp/jwks; or set CLM_AUTH_ISSUER_URL to find it by discovery"
+            ) : env.optional("CLM_AUTH_JWKS_URL") ?? ""
         let jwksURL = URL(string: jwksText)
         if !jwksText.isEmpty, jwksURL == nil || !["file", "http", "https"].contains(jwksURL?.scheme ?? "") {
             env.problem(
                 "CLM_AUTH_JWKS_URL must be a file://, http:// or https:// URL, got \(EnvironmentReader.quoted(jwksText))"
             )
         }
+        let discovery = jwksText.isEmpty ? issuerURL : nil
         return AuthenticationSettings(
-            jwksURL: jwksURL ?? URL(fileURLWithPath: "/"),
-            issuer: env.string("CLM_AUTH_ISSUER", default: "clm-dev"),
+            jwksURL: discovery.map(OpenIDDiscovery.configurationURL) ?? jwksURL ?? URL(fileURLWithPath: "/"),
+            discoveryIssuer: discovery,
+            issuer: env.string("CLM_AUTH_ISSUER", default: issuerText ?? "clm-dev"),
             audience: env.string("CLM_AUTH_AUDIENCE", default: "clm"),
             clockSkew: .seconds(env.int("CLM_AUTH_CLOCK_SKEW_SECONDS", default: 60, range: 0...300)))
     }

@@ -49,10 +49,14 @@ public struct ServiceConfiguration: Sendable {
     /// How bearer tokens are verified (DESIGN §6).
     public var authentication: AuthenticationSettings
 
-    /// `CLM_AUTH_JWKS_URL` (required; `file://` or `http(s)://`), `CLM_AUTH_ISSUER` (default
-    /// `clm-dev`), `CLM_AUTH_AUDIENCE` (default `clm`), `CLM_AUTH_CLOCK_SKEW_SECONDS` (60).
+    /// `CLM_AUTH_JWKS_URL` (`file://` or `http(s)://`) or `CLM_AUTH_ISSUER_URL` (the provider's
+    /// issuer, its key set found by OpenID Connect discovery; one of the two is required),
+    /// `CLM_AUTH_ISSUER` (default: the issuer URL, else `clm-dev`), `CLM_AUTH_AUDIENCE` (default `clm`), `CLM_AUTH_CLOCK_SKEW_SECONDS` (60).
     public struct AuthenticationSettings: Sendable {
+        /// The key set, or (with `discoveryIssuer`) the configuration document that names it.
         public var jwksURL: URL
+        /// Set when the key set is found by OpenID Connect discovery from this issuer URL.
+        public var discoveryIssuer: URL? = nil
         public var issuer: String
         public var audience: String
         public var clockSkew: Duration

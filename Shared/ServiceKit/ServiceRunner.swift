@@ -90,7 +90,9 @@ public enum ServiceRunner {
             return handler
         }
         let metrics = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        var factory = PrometheusMetricsFactory(registry: metrics)
+        factory.nameAndLabelSanitizer = MetricNames.conventional
+        MetricsSystem.bootstrap(factory)
         var logger = Logger(label: program)
         logger[metadataKey: "service"] = "\(service)"
         return (logger, metrics)
@@ -226,7 +228,7 @@ public enum ServiceRunner {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+                body: .init(byteBuffer: ByteBuffer(bytes: MetricHelp.annotate(metrics.emitToBuffer()))))
         }
         return router
     }

@@ -28,7 +28,9 @@ public enum ConsoleServer {
             return handler
         }
         let metrics = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
+        var factory = PrometheusMetricsFactory(registry: metrics)
+        factory.nameAndLabelSanitizer = MetricNames.conventional
+        MetricsSystem.bootstrap(factory)
         var logger = Logger(label: "clm-console")
         logger[metadataKey: "service"] = "console"
         do {
@@ -102,7 +104,7 @@ public enum ConsoleServer {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+                body: .init(byteBuffer: ByteBuffer(bytes: MetricHelp.annotate(metrics.emitToBuffer()))))
         }
         return router
     }

@@ -56,11 +56,11 @@ struct ConsoleBrowserTests {
         let edge = try EdgeProxy(directory: work.appendingPathComponent("edge"))
 
         try await TestStack.with(environment) { stack in
-            let trustMock = [
-                "CLM_AUTH_JWKS_URL": mock.jwksURL.absoluteString, "CLM_AUTH_ISSUER": mock.issuer,
-                "CLM_AUTH_AUDIENCE": Self.clientID,
-            ]
+            // The services find the mock's key set by OpenID Connect discovery from its issuer
+            // URL alone (no CLM_AUTH_JWKS_URL), as a platform team would configure them.
+            let trustMock = ["CLM_AUTH_ISSUER_URL": mock.issuer, "CLM_AUTH_AUDIENCE": Self.clientID]
             for name in TestStack.names {
+                stack[name].setEnvironment("CLM_AUTH_JWKS_URL", nil)
                 for (key, value) in trustMock { stack[name].setEnvironment(key, value) }
             }
             for (key, value) in mail.environment { stack["approval"].setEnvironment(key, value) }

@@ -152,8 +152,30 @@ struct ServiceKitConfigurationTests {
         #expect(
             problems([:], base: [:]) == [
                 "CLM_PG_PASSWORD is required (the password of this service's database role)",
-                "CLM_AUTH_JWKS_URL is required (the identity provider's JWKS, e.g. file:///path/jwks.json or https://idp/jwks)",
+                "CLM_AUTH_JWKS_URL is required (the identity provider's JWKS, e.g. file:///path/jwks.json or https://idp/jwks; or set CLM_AUTH_ISSUER_URL to find it by discovery)",
             ])
+    }
+
+    @Test("CLM_AUTH_ISSUER_URL alone: the key set by discovery, the issuer the URL; a JWKS URL wins over it")
+    func discovery() throws {
+        let base = ["CLM_PG_PASSWORD": "s3cret"]
+        let found = try load(["CLM_AUTH_ISSUER_URL": "https://idp.example/realms/clm"], base: base).authentication
+        #expect(found.discoveryIssuer?.absoluteString == "https://idp.example/realms/clm")
+        #expect(found.jwksURL.absoluteString == "https://idp.example/realms/clm/.well-known/openid-configuration")
+        #expect(found.issuer == "https://idp.example/realms/clm")
+        let both = try load(
+            [
+                "CLM_AUTH_ISSUER_URL": "https://idp.example/", "CLM_AUTH_JWKS_URL": "file:///k.json",
+                "CLM_AUTH_ISSUER": "x",
+            ],
+            base: base
+        ).authentication
+        #expect(both.discoveryIssuer == nil && both.jwksURL.absoluteString == "file:///k.json" && both.issuer == "x")
+        for bad in ["idp.example", "ftp://idp.example", "https://"] {
+            #expect(
+                problems(["CLM_AUTH_ISSUER_URL": bad], base: base)?.first?.hasPrefix("CLM_AUTH_ISSUER_URL must be")
+                    == true, "\(bad)")
+        }
     }
 
     // MARK: key-encryption key
