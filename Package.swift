@@ -35,7 +35,7 @@ func serviceTargets(_ name: String, executable: String, dependencies: [Target.De
 /// suite never see them; they depend on the Shared modules alone, which keeps the sanitizer
 /// build small.
 let fuzzHarnesses: [(name: String, folder: String, dependencies: [Target.Dependency])] = [
-    ("clm-fuzz-csr", "FuzzCSR", ["CLMCrypto"]),
+    ("clm-fuzz-csr", "FuzzCSR", ["CLMContracts", "CLMCrypto"]),
     ("clm-fuzz-pem", "FuzzPEM", ["CLMCrypto"]),
     ("clm-fuzz-ocsp", "FuzzOCSP", ["CLMCrypto"]),
     ("clm-fuzz-json", "FuzzJSON", ["CLMContracts"]),

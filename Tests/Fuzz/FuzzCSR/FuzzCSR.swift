@@ -1,4 +1,5 @@
 import CFuzzer
+import CLMContracts
 import CLMCrypto
 import Foundation
 
@@ -29,9 +30,17 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 }
 
 /// Reads every part intake reads from an accepted request, so a broken value is touched.
+///
+/// The subject and the names in `discarded` come out of OpenSSL from attacker-chosen bytes and
+/// reach the preview that intake answers with (and the console shows); they must keep the rule
+/// for text every other string is held to (decision 0021), which OpenSSL's RFC 2253 escaping of
+/// control and non-ASCII characters is relied on to ensure.
 private func inspect(_ request: CertificationRequest?) {
     guard let request else { return }
     let key = request.publicKey
     _ = (key.algorithm.rawValue, key.bits, key.curve?.rawValue, key.spkiDER.count)
-    _ = request.discarded.joined(separator: ", ")
+    for text in [request.requestedSubject] + request.discarded {
+        let violation = TextRule.standard.violation(of: text, at: JSONPath())
+        precondition(violation == nil, "text from a CSR breaks the rule for text: \(violation!)")
+    }
 }
