@@ -27,6 +27,11 @@ done
 build_path="$CLM_ROOT/.build-fuzz"
 swift_flags=(-c release --build-path "$build_path" -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing)
 cd "$CLM_ROOT"
+# A failed precondition is reported by libFuzzer ("deadly signal", with the Swift file and line)
+# and the input saved; Swift's own backtracer would add a report of its own, which reads memory
+# the address sanitizer has freed and so ends in a misleading heap-use-after-free.
+export SWIFT_BACKTRACE="enable=no"
+
 mkdir -p "$CLM_RUN/fuzz"
 build_log="$CLM_RUN/fuzz/build.log"
 : >"$build_log"
