@@ -5,6 +5,8 @@
 #                     (make test FILTER=Foo  ->  swift test --filter Foo; ARGS="..." adds more)
 #   make bench        release build, whole system, clm-bench: throughput, latency, limits
 #                     (BENCH_SCALE=1 BENCH_CONCURRENCY=50 BENCH_SCENARIOS=csr-ec-p256,...)
+#   make fuzz         libFuzzer + address sanitizer on every parser of outside bytes, each for a while
+#                     (FUZZ_SECONDS=30 FUZZ_TARGETS="csr pem ocsp json policy jws jwks"; decision 0022)
 #   make clean-state  stop everything and drop logs and database data (keeps tools/secrets)
 #   make format       apply .swift-format to every Swift file; make lint checks it (CI does)
 SHELL := /bin/bash
@@ -14,8 +16,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 FILTER ?=
 ARGS ?=
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
 
-.PHONY: help setup build build-tests run up down status test bench clean-state format lint
+.PHONY: help setup build build-tests run up down status test bench fuzz clean-state format lint
 
 SWIFT_SOURCES := Package.swift Services Shared Tests
 
@@ -53,6 +57,9 @@ test: build-tests
 bench: setup
 	$(SWIFT) build -c release
 	scripts/bench.sh
+
+fuzz: setup
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_TARGETS='$(FUZZ_TARGETS)' scripts/fuzz.sh
 
 clean-state:
 	@scripts/clean-state.sh

@@ -30,6 +30,31 @@ func serviceTargets(_ name: String, executable: String, dependencies: [Target.De
     ]
 }
 
+/// The libFuzzer harnesses (decision 0022), one executable per parser that takes outside bytes.
+/// Declared only when `CLM_FUZZ=1` (scripts/fuzz.sh sets it), so the normal build and the test
+/// suite never see them; they depend on the Shared modules alone, which keeps the sanitizer
+/// build small.
+let fuzzHarnesses: [(name: String, folder: String, dependencies: [Target.Dependency])] = [
+    ("clm-fuzz-csr", "FuzzCSR", ["CLMContracts", "CLMCrypto"]),
+    ("clm-fuzz-pem", "FuzzPEM", ["CLMCrypto"]),
+    ("clm-fuzz-ocsp", "FuzzOCSP", ["CLMCrypto"]),
+    ("clm-fuzz-json", "FuzzJSON", ["CLMContracts"]),
+    ("clm-fuzz-policy", "FuzzPolicy", ["CLMContracts"]),
+    ("clm-fuzz-jws", "FuzzJWS", ["CLMContracts", "CLMCrypto", "CLMIdentity"]),
+    ("clm-fuzz-jwks", "FuzzJWKS", ["CLMIdentity"]),
+]
+let fuzzing = Context.environment["CLM_FUZZ"] == "1"
+let fuzzTargets: [Target] =
+    fuzzing
+    ? [.target(name: "CFuzzer", path: "Tests/Fuzz/CFuzzer")]
+        + fuzzHarnesses.map {
+            .executableTarget(
+                name: $0.name, dependencies: $0.dependencies + ["CFuzzer"], path: "Tests/Fuzz/\($0.folder)",
+                swiftSettings: swiftSettings)
+        } : []
+let fuzzProducts: [Product] =
+    fuzzing ? fuzzHarnesses.map { .executable(name: $0.name, targets: [$0.name]) } : []
+
 let package = Package(
     name: "clm",
     platforms: [.macOS(.v15)],
@@ -41,7 +66,7 @@ let package = Package(
         .executable(name: "clm-ca-gateway", targets: ["clm-ca-gateway"]),
         .executable(name: "clm-console", targets: ["clm-console"]),
         .executable(name: "clm", targets: ["clm"]),
-    ],
+    ] + fuzzProducts,
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -202,4 +227,5 @@ let package = Package(
                 swiftSettings: swiftSettings
             ),
         ]
+        + fuzzTargets
 )

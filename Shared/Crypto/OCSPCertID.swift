@@ -42,13 +42,14 @@ public struct OCSPCertID: Sendable, Hashable {
     public let issuerKeyHash: [UInt8]
     /// The certificate's serial number.
     public let serialNumber: SerialNumber
-    /// The CertID's DER encoding as the client sent it.
+    /// The CertID's DER encoding, as OpenSSL writes what the client sent.
     public let der: [UInt8]
 
     /// Reads a CertID from inside a parsed request (OpenSSL keeps ownership of `certID`).
     ///
     /// - Throws: ``CryptoError/unsupportedAlgorithm`` for a hash other than SHA-1/SHA-2,
-    ///   ``CryptoError/malformedInput`` for hashes of the wrong length or an unusable serial.
+    ///   ``CryptoError/malformedInput`` for hashes of the wrong length, an unusable serial, or hash
+    ///   parameters that OpenSSL cannot read back once it has written them.
     init(_ certID: OpaquePointer) throws {
         var nameHash: UnsafeMutablePointer<ASN1_OCTET_STRING>? = nil
         var keyHash: UnsafeMutablePointer<ASN1_OCTET_STRING>? = nil
@@ -69,6 +70,17 @@ public struct OCSPCertID: Sendable, Hashable {
         }
         self.serialNumber = try ASN1Values.serial(serial, what: "OCSP CertID")
         self.der = try OpenSSLSupport.encodeDER { i2d_OCSP_CERTID(certID, $0) }
+        // OpenSSL reads hash parameters it cannot write back (a constructed [UNIVERSAL 0] comes
+        // out as an end-of-contents pair, which it then refuses), and the response must echo the
+        // CertID: one that does not read back is malformed, not a response that fails to sign.
+        do {
+            OCSP_CERTID_free(
+                try OpenSSLSupport.decodeDER(
+                    der, what: "OCSP CertID", { d2i_OCSP_CERTID(nil, $0, $1) }, free: OCSP_CERTID_free))
+        } catch {
+            throw CryptoError(
+                .malformedInput, "OCSP CertID does not read back once encoded (malformed hash parameters)")
+        }
     }
 
     /// Whether this CertID names a certificate of `issuer`: both issuer hashes, recomputed with the

@@ -227,4 +227,30 @@ struct CryptoOCSPResponderTests {
             _ = parse([0x30, UInt8(size)] + body)
         }
     }
+
+    /// Found by the `ocsp` fuzz harness (decision 0022): OpenSSL parsed a CertID whose hash
+    /// parameters are a constructed [UNIVERSAL 0], wrote them back as an end-of-contents pair it
+    /// then refused, and signing the answer failed — an anonymous request got `internalError`
+    /// and an error in the log instead of `malformedRequest`.
+    @Test("a CertID whose hash parameters OpenSSL cannot write back is refused as malformed")
+    func unreadableHashParameters() throws {
+        let found = try #require(
+            Data(
+                base64Encoded:
+                    "MGgwZjA/MD0wOzAJBgUrDgMCGiAABBQm5w3q+9l+O3bO6rP9lSescWyboAQUg01SYIbCLWBp/oDUWa31x0bygbACAhI0"
+                    + "oiMwITAfBgk0BgEFBQcwAQIEEgQQ1kuCNEhhpXbE6rHBrWMfzA=="))
+        #expect(throws: CryptoError(.malformedInput, "")) { try OCSPRequest(der: [UInt8](found)) }
+
+        // The same defect in a request from openssl ocsp: its SHA-1 parameters NULL (05 00)
+        // parse and are answered; as 20 00 they are refused before any answer is built.
+        let setup = try OCSP.setup()
+        let request = try OCSP.request(setup)
+        _ = try OCSP.answer(request, .good).sign(issuer: setup.chain.issuing, issuerKey: setup.chain.issuingKey)
+        let valid = try setup.scratch.read("req.der")
+        let sha1 = [UInt8]([0x06, 0x05, 0x2B, 0x0E, 0x03, 0x02, 0x1A])
+        let start = try #require(valid.firstRange(of: sha1 + [0x05, 0x00]))
+        var mutated = valid
+        mutated[start.upperBound - 2] = 0x20
+        #expect(throws: CryptoError(.malformedInput, "")) { try OCSPRequest(der: mutated) }
+    }
 }

@@ -1,4 +1,5 @@
 import CLMContracts
+import Foundation
 import Testing
 
 @Suite("PolicyDocument validation")
@@ -182,5 +183,24 @@ struct PolicyDocumentSchemaTests {
     func garbage() {
         #expect(PolicyDocument.schemaProblems(Array("{nope".utf8)) == ["body is not valid JSON"])
         #expect(!PolicyDocument.schemaProblems(Array("[]".utf8)).isEmpty)
+    }
+
+    /// Found by the `policy` fuzz harness (decision 0022): JSON Schema puts no size on an
+    /// integer, so the schema passes `rsaBits: [2e80]`, and Foundation's decoder, which cannot
+    /// hold the number, refuses the whole body as "not valid JSON" (`dataCorrupted`, no path).
+    /// The registry answers that 400 malformed-body: a refusal, not a crash, though its detail
+    /// names no field. Pinned so that bounding the schema's integers (left for later) shows here.
+    @Test("an integer too large for its Swift type passes the schema and is refused by decoding")
+    func integerBeyondInt() {
+        let huge = Self.valid.replacingOccurrences(
+            of: #""rsaBits":[2048]"#, with: #""rsaBits":[2\#(String(repeating: "0", count: 80))]"#)
+        #expect(PolicyDocument.schemaProblems(Array(huge.utf8)) == [])
+        let error = #expect(throws: DecodingError.self) {
+            try ContractCoding.decoder().decode(PolicyDocument.self, from: Data(huge.utf8))
+        }
+        guard case .dataCorrupted? = error else {
+            Issue.record("expected dataCorrupted, got \(String(describing: error))")
+            return
+        }
     }
 }
