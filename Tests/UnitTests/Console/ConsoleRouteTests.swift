@@ -146,6 +146,15 @@ struct ConsoleRouteTests {
             #expect(
                 callback.status == .found && callback.headers[.location]?.hasPrefix("/console/#/sign-in?error=") == true
             )
+            // A provider error of any size (the generated stream sent kilobytes, and nginx
+            // answered 502 for the header it made) stays a short Location.
+            let long = String(repeating: "%E2%80%AE%00x", count: 2000)
+            let refused = try await client.execute(
+                uri: "/console/auth/callback?error=\(long)&error_description=\(long)", method: .get)
+            #expect(refused.status == .found && (refused.headers[.location]?.utf8.count ?? .max) < 1000)
+            #expect(
+                SignInRoutes.providerRefusal("access_denied", "user said no\u{0}\u{202E}")
+                    == "the identity provider refused the sign-in (access_denied: user said no)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import CLMContracts
+import CLMStorage
 import Foundation
 
 /// Issues for an approved request, or, for a server-side key, makes the order wait for the
@@ -23,13 +24,16 @@ struct IssueOnGeneratedKey: Sendable {
 }
 
 extension CAGatewayTransaction {
-    /// The request's order, locked; an event about a request whose submission the gateway
-    /// never saw can never be processed.
+    /// The request's order, locked. An event about a request whose submission the gateway has
+    /// not seen is deferred, not refused: after a broker lost its log, the services publish
+    /// their events again in no common order, so an approval can arrive before the submission
+    /// it follows. Refused, its id would stay in the inbox and the copy a re-drive sends later
+    /// would be dropped as a duplicate, leaving the request approved and never issued
+    /// (the chaos test caught it); deferred, that copy is applied once the submission is known.
     func requireOrder<P: EventPayload>(_ request: UUID, realm: String, for _: P.Type) async throws -> CAOrder {
         guard let order = try await lockOrder(request: request, realm: realm) else {
-            throw Problem(
-                .notFound, code: "unknown-order",
-                detail: "\(P.eventType.rawValue) for request \(request) without a known submission")
+            throw EventDeferral(
+                reason: "\(P.eventType.rawValue) for request \(request) without a known submission yet")
         }
         return order
     }

@@ -94,8 +94,7 @@ struct SignInRoutes: Sendable {
     private func callback(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         if let error = query.get("error") {
-            let description = query.get("error_description").map { ": \($0)" } ?? ""
-            return failedSignIn("the identity provider refused the sign-in (\(error)\(description))")
+            return failedSignIn(Self.providerRefusal(error, query.get("error_description")))
         }
         guard let openID, let state = query.get("state"), let code = query.get("code"),
             ConsoleCookies.value(ConsoleCookies.signIn, in: request) == state,
@@ -170,6 +169,19 @@ struct SignInRoutes: Sendable {
             text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0 != "\\" })
         else { return "/" }
         return text
+    }
+
+    /// The provider's `error` and `error_description` (RFC 6749 §4.1.2.1) in words for the
+    /// sign-in page. Anyone can put anything in a callback URL, and the text goes into the
+    /// redirect's Location: only printable ASCII is kept (the RFC's own character set), cut
+    /// to 64 and 200 characters, so the header stays far below a proxy's buffer.
+    static func providerRefusal(_ error: String, _ description: String?) -> String {
+        func printable(_ text: String, _ limit: Int) -> String {
+            let kept = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.map(Character.init))
+            return kept.count > limit ? String(kept.prefix(limit)) + "…" : kept
+        }
+        let detail = description.map { ": \(printable($0, 200))" } ?? ""
+        return "the identity provider refused the sign-in (\(printable(error, 64))\(detail))"
     }
 
     static func queryEscaped(_ text: String) -> String {
