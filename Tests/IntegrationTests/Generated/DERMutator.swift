@@ -67,9 +67,4 @@ enum DERMutator {
         default: return "-----BEGIN CERTIFICATE REQUEST-----\n\(base64)\n-----END CERTIFICATE REQUEST-----\n"
         }
     }
-
-    static func der(ofPEM pem: String) -> [UInt8] {
-        let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
-        return [UInt8](Data(base64Encoded: body) ?? Data())
-    }
 }

@@ -94,7 +94,7 @@ enum HostileGenerator {
     static func mutateBody(_ target: HostileTarget, _ input: inout HostileInput, using random: inout SeededRandom) {
         guard let body = target.body else { return }
         if case .string(let pem)? = body.objectValue?["csr"], random.chance(1, in: 3) {
-            let (family, der) = DERMutator.mutate(DERMutator.der(ofPEM: pem), using: &random)
+            let (family, der) = DERMutator.mutate(HostileInputTests.der(ofPEM: pem), using: &random)
             input.family = "csr-" + family
             input.body =
                 (JSONMutator.setting(body, at: [.member("csr")], to: .string(DERMutator.text(der, using: &random)))
